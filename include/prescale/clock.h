@@ -1,0 +1,52 @@
+// Clock: the one source of time (STYLE.md, point 2). Nothing outside the clock
+// implementations reads the system clock or sleeps; the controller, policies and
+// simulator take time from a Clock or as an argument.
+#pragma once
+
+#include <chrono>
+
+namespace prescale {
+
+// Seconds as a double: traces carry fractional epoch seconds, and decisions are
+// made on whole intervals of seconds to hours.
+using Duration = std::chrono::duration<double>;
+// Wall-clock time (epoch based). Intervals are measured as differences of these.
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, Duration>;
+
+inline TimePoint FromEpochSeconds(double s) { return TimePoint(Duration(s)); }
+inline double ToEpochSeconds(TimePoint t) { return t.time_since_epoch().count(); }
+
+// Thread safety: implementations are safe to call from several threads.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint Now() const = 0;
+  // Blocks until Now() >= t (a simulated clock jumps there at once).
+  virtual void SleepUntil(TimePoint t) = 0;
+};
+
+// The system clock. Sleeps on the steady clock so that a wall-clock jump cannot
+// stretch or skip a tick.
+class RealClock final : public Clock {
+ public:
+  TimePoint Now() const override;
+  void SleepUntil(TimePoint t) override;
+  static RealClock& Default();
+};
+
+// Deterministic time for simulate and for tests: it moves only when told.
+class SimulatedClock final : public Clock {
+ public:
+  explicit SimulatedClock(TimePoint start = TimePoint()) : now_(start) {}
+  TimePoint Now() const override { return now_; }
+  void SleepUntil(TimePoint t) override {
+    if (t > now_) now_ = t;
+  }
+  void Set(TimePoint t) { now_ = t; }
+  void Advance(Duration d) { now_ += d; }
+
+ private:
+  TimePoint now_;
+};
+
+}  // namespace prescale

@@ -1,0 +1,56 @@
+// Forecaster: predicts a series h steps ahead, with an upper bound for provisioning.
+//
+// A forecaster sees one value per decision interval, on a regular grid, in the
+// series' own units (load in units/s, or utilisation in [0, 1]). A missing value
+// (std::nullopt) still advances time: seasonal models keep their phase and do not
+// learn from it. Forecasts are for steps 1..horizon after the last observed value.
+// Not thread-safe: one forecaster belongs to one controller.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "prescale/clock.h"
+#include "prescale/registry.h"
+
+namespace prescale {
+
+// Forecasts for steps 1..n ahead; index h - 1 holds step h. Reused across calls so
+// that forecasting does not allocate.
+struct ForecastResult {
+  std::vector<double> point;  // expected value
+  std::vector<double> upper;  // the requested upper quantile
+  double quantile = 0.9;      // the level of `upper`
+  bool ready = false;         // false while the model is still warming up
+
+  int horizon() const { return static_cast<int>(point.size()); }
+  // The largest upper bound over the horizon: what capacity must cover.
+  double PeakUpper() const;
+  double PeakPoint() const;
+};
+
+class Forecaster {
+ public:
+  virtual ~Forecaster() = default;
+  virtual std::string_view name() const = 0;
+
+  // Feeds the value of the newest interval (nullopt = missing).
+  virtual void Observe(std::optional<double> value) = 0;
+
+  // Fills `out` for steps 1..horizon with the point forecast and its `quantile`
+  // upper bound (from the spread of the model's recent residuals).
+  // REQUIRES: horizon >= 1, 0.5 <= quantile < 1.
+  virtual void Forecast(int horizon, double quantile, ForecastResult& out) const = 0;
+};
+
+struct ForecasterContext {
+  Duration step{60};  // spacing of the series
+};
+
+using ForecasterRegistry = Registry<Forecaster, ForecasterContext>;
+// The built-in forecasters: "linear", "holt-winters".
+const ForecasterRegistry& Forecasters();
+
+}  // namespace prescale

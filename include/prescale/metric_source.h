@@ -1,0 +1,24 @@
+// MetricSource: where a group's metrics come from (procfs, Prometheus, CloudWatch,
+// a trace replay, a synthetic workload).
+//
+// Read() never fails outright: a source that cannot read returns an Observation
+// with the metrics it could not get left empty and `error` saying why. It does not
+// block longer than its own timeout. Not thread-safe unless a source says so.
+#pragma once
+
+#include <string_view>
+
+#include "prescale/clock.h"
+#include "prescale/observation.h"
+
+namespace prescale {
+
+class MetricSource {
+ public:
+  virtual ~MetricSource() = default;
+  virtual std::string_view name() const = 0;
+  // Samples the group's metrics for the interval ending at `now`.
+  virtual Observation Read(TimePoint now) = 0;
+};
+
+}  // namespace prescale

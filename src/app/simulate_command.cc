@@ -1,0 +1,180 @@
+#include "app/simulate_command.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "config/plugin_file.h"
+#include "sources/synthetic.h"
+
+namespace prescale::app {
+namespace {
+
+// The capacity that makes the trace's 99.5th-percentile load need 20 instances, as
+// ../shared/bench/elastic.py sizes traces.
+double DefaultCapacity(const Trace& trace) {
+  std::vector<double> v = trace.values;
+  std::size_t k = static_cast<std::size_t>(0.995 * (v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return std::max(v[k] / 20, 1e-9);
+}
+
+// Sets `key` on a policy that knows it; a policy without the setting is told on
+// stderr rather than failing, so one sweep can run every policy.
+void SetPolicyNumber(PluginSpec& policy, const std::string& key, double value, const char* flag,
+                     std::ostream& err) {
+  static const char* kHas[] = {"hpa", "target-tracking", "predictive"};
+  bool has = std::find(std::begin(kHas), std::end(kHas), policy.type) != std::end(kHas);
+  if (key == "slo_underprovision_pct") has = policy.type == "predictive";
+  if (!has) {
+    fmt::print(err, "simulate: note: policy '{}' has no {}; {} ignored\n", policy.type, key, flag);
+    return;
+  }
+  policy.params.Set(key, fmt::format("{}", value), SourceMark{flag, 0, 0});
+}
+
+void PrintSummary(std::ostream& err, const SimulationResult& r, const std::string& name) {
+  const ElasticityMetrics& m = r.metrics;
+  fmt::print(err,
+             "{}: policy {} over {} steps of {:g}s: tau_U {:.2f}% theta_U {:.2f}% "
+             "tau_O {:.2f}% theta_O {:.2f}% adaptations {} inst-hours {:.1f} "
+             "cost/oracle {:.3f}\n",
+             name, r.policy, r.steps.size(), r.step_s, m.tau_u, m.theta_u, m.tau_o, m.theta_o,
+             m.adaptations, m.inst_hours, m.cost_vs_oracle);
+}
+
+}  // namespace
+
+std::string SummaryJson(const SimulationResult& r, const SimulationOptions& o,
+                        const std::string& trace_name) {
+  const ElasticityMetrics& m = r.metrics;
+  nlohmann::ordered_json j;
+  j["trace"] = trace_name;
+  j["policy"] = r.policy;
+  j["steps"] = r.steps.size();
+  j["step_s"] = r.step_s;
+  j["capacity_per_instance"] = o.capacity_per_instance;
+  j["boot_delay_s"] = o.boot_delay.count();
+  j["boot_steps"] = r.boot_steps;
+  j["min"] = o.limits.min;
+  j["max"] = o.limits.max;
+  j["initial"] = r.initial;
+  j["theta_U"] = m.theta_u;
+  j["theta_O"] = m.theta_o;
+  j["tau_U"] = m.tau_u;
+  j["tau_O"] = m.tau_o;
+  j["upsilon"] = m.upsilon;
+  j["adaptations"] = m.adaptations;
+  j["inst_hours"] = m.inst_hours;
+  j["demand_hours"] = m.demand_hours;
+  j["cost_vs_demand"] = m.cost_vs_demand;
+  j["oracle_inst_hours"] = m.oracle_inst_hours;
+  j["cost_vs_oracle"] = m.cost_vs_oracle;
+  j["missing_data_steps"] = r.stats.missing_data;
+  j["actions"] = r.stats.actions;
+  return j.dump(2) + "\n";
+}
+
+int RunSimulate(const SimulateFlags& f, std::ostream& err) {
+  auto fail = [&](const Status& s) {
+    fmt::print(err, "simulate: {}\n", s.message());
+    return 2;
+  };
+  auto trace = ReadTrace(f.trace);
+  if (!trace.ok()) return fail(trace.status());
+
+  SimulationOptions o;
+  if (!f.config.empty()) {
+    auto file = LoadPluginFile(f.config, f.group);
+    if (!file.ok()) return fail(file.status());
+    o.policy = file->policy;
+    o.forecaster = file->forecaster;
+    o.detector = file->detector;
+  }
+  if (!f.policy.empty() && f.policy != o.policy.type) {
+    o.policy = PluginSpec{f.policy, Params("policy '" + f.policy + "'"), SourceMark{"--policy"}};
+  }
+  if (o.policy.type.empty()) o.policy.type = "predictive";
+  if (!f.forecaster.empty()) o.forecaster = PluginSpec{f.forecaster, Params(), {}};
+  if (!f.detector.empty()) o.detector = PluginSpec{f.detector, Params(), {}};
+  if (f.target_utilization) {
+    if (!(*f.target_utilization > 0 && *f.target_utilization <= 1)) {
+      return fail(Status::Error(
+          fmt::format("--target-utilization must be in (0, 1], got {}", *f.target_utilization)));
+    }
+    SetPolicyNumber(o.policy, "target_utilization", *f.target_utilization,
+                    "--target-utilization", err);
+  }
+  if (f.slo_underprovision_pct) {
+    SetPolicyNumber(o.policy, "slo_underprovision_pct", *f.slo_underprovision_pct,
+                    "--slo-underprovision", err);
+  }
+  o.capacity_per_instance = f.capacity ? *f.capacity : DefaultCapacity(*trace);
+  o.boot_delay = Duration(f.boot_delay_s);
+  o.limits = Limits{f.min, f.max};
+  o.initial = f.initial;
+
+  auto result = Simulate(*trace, o);
+  if (!result.ok()) return fail(result.status());
+  if (!f.out.empty()) {
+    if (Status s = WriteStepsCsv(*result, f.out); !s.ok()) return fail(s);
+  }
+  if (!f.summary.empty()) {
+    std::ofstream js(f.summary);
+    js << SummaryJson(*result, o, f.trace);
+    if (!js) return fail(Status::Error("cannot write " + f.summary));
+  }
+  PrintSummary(err, *result, f.trace);
+  return 0;
+}
+
+int RunDemo(std::ostream& out, std::ostream& err) {
+  // Three days at one-minute steps, starting at midnight UTC, with one 20-minute
+  // spike in the afternoon of the second day.
+  const double start = 1735689600;  // 2025-01-01T00:00:00Z
+  SyntheticConfig c;
+  c.base_per_s = 200;
+  c.spike_times = {FromEpochSeconds(start + 86400 + 14 * 3600)};
+  c.spike_duration = Duration(1200);
+  c.spike_height = 0.8;
+  SyntheticWorkload workload(c);
+  Trace trace;
+  trace.name = "synthetic (daily cycle, noise, one spike)";
+  trace.columns = {"timestamp", "value"};
+  trace.step_s = 60;
+  for (int i = 0; i < 3 * 1440; ++i) {
+    double t = start + 60.0 * i;
+    trace.timestamps_s.push_back(t);
+    trace.values.push_back(workload.LoadAt(FromEpochSeconds(t)));
+  }
+
+  fmt::print(out, "prescale demo: {} steps of 60 s, capacity 20 units/s per instance, "
+                  "boot delay 180 s\n\n", trace.size());
+  fmt::print(out, "{:<12}{:>9}{:>9}{:>9}{:>9}{:>8}{:>12}{:>13}\n", "policy", "tau_U%",
+             "theta_U%", "tau_O%", "theta_O%", "adapt", "inst-hours", "cost/oracle");
+  for (const char* name : {"predictive", "hpa"}) {
+    SimulationOptions o;
+    o.capacity_per_instance = 20;
+    o.policy.type = name;
+    auto r = Simulate(trace, o);
+    if (!r.ok()) {
+      fmt::print(err, "demo: {}\n", r.status().message());
+      return 1;
+    }
+    const ElasticityMetrics& m = r->metrics;
+    fmt::print(out, "{:<12}{:>9.2f}{:>9.2f}{:>9.2f}{:>9.2f}{:>8}{:>12.1f}{:>13.3f}\n", name,
+               m.tau_u, m.theta_u, m.tau_o, m.theta_o, m.adaptations, m.inst_hours,
+               m.cost_vs_oracle);
+  }
+  fmt::print(out,
+             "\ntau_U: share of time with fewer ready instances than the load needs (lower is "
+             "better);\ncost/oracle: instance-hours over those of an oracle that knows the "
+             "future.\n");
+  return 0;
+}
+
+}  // namespace prescale::app

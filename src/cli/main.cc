@@ -1,0 +1,62 @@
+// prescale: a predictive autoscaler. The command line only: each subcommand's work
+// lives in src/app/, where tests reach it.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/simulate_command.h"
+#include "prescale/forecaster.h"
+#include "prescale/policy.h"
+
+namespace {
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using prescale::app::SimulateFlags;
+  CLI::App app{"prescale: a predictive autoscaler that scales before the load arrives"};
+  app.require_subcommand(1);
+
+  SimulateFlags sim;
+  CLI::App* simulate = app.add_subcommand(
+      "simulate", "Run a policy over a trace in simulated time (DESIGN.md's capacity model)");
+  simulate->add_option("--trace", sim.trace, "Trace CSV: timestamp,value")->required();
+  simulate->add_option("--out", sim.out, "Write one row per step to this CSV");
+  simulate->add_option("--summary", sim.summary, "Write the elasticity metrics to this JSON");
+  simulate->add_option("--capacity", sim.capacity,
+                       "Units/s one instance serves (default: the p99.5 load needs 20)");
+  simulate->add_option("--boot-delay", sim.boot_delay_s, "Launch-to-ready delay, seconds")
+      ->capture_default_str();
+  simulate->add_option("--min", sim.min, "Minimum instances")->capture_default_str();
+  simulate->add_option("--max", sim.max, "Maximum instances")->capture_default_str();
+  simulate->add_option("--initial", sim.initial, "Initial instances (default: first demand)");
+  simulate->add_option("--policy", sim.policy,
+                       "Policy: " + Join(prescale::Policies().Names()) + " (default predictive)");
+  simulate->add_option("--target-utilization", sim.target_utilization,
+                       "Target utilisation in (0, 1] for target-based policies");
+  simulate->add_option("--slo-underprovision", sim.slo_underprovision_pct,
+                       "Share of time (%) the predictive policy may be short (default 1)");
+  simulate->add_option("--config", sim.config, "YAML with policy/forecaster/detector sections");
+  simulate->add_option("--group", sim.group, "Which group of a daemon config (default: first)");
+  simulate->add_option("--forecaster", sim.forecaster,
+                       "Forecaster: " + Join(prescale::Forecasters().Names()));
+  simulate->add_option("--detector", sim.detector, "Anomaly detector: zscore, mad, none");
+
+  CLI::App* demo = app.add_subcommand(
+      "demo", "Simulate a synthetic workload with predictive and with hpa, side by side");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (*simulate) return prescale::app::RunSimulate(sim, std::cerr);
+  if (*demo) return prescale::app::RunDemo(std::cout, std::cerr);
+  return 2;
+}

@@ -1,0 +1,116 @@
+#include "controller/controller.h"
+
+#include <utility>
+
+namespace prescale {
+
+Result<Controller::Parts> Controller::BuildParts(const GroupSpec& group, const PluginSpec& policy,
+                                                 const PluginSpec& forecaster,
+                                                 const PluginSpec& detector) {
+  Parts parts;
+  PolicyContext pctx{group.interval, group.boot_delay};
+  auto p = Policies().Create(policy.type.empty() ? "predictive" : policy.type, policy.params, pctx);
+  if (!p.ok()) return p.status().WithContext(policy.mark.ToString().empty()
+                                                 ? "group '" + group.name + "'"
+                                                 : policy.mark.ToString());
+  parts.policy = std::move(p.value());
+  PolicyNeeds needs = parts.policy->Needs();
+  if (needs.forecast_signal != Signal::kNone) {
+    std::string type = forecaster.type.empty() ? std::string(needs.default_forecaster)
+                                               : forecaster.type;
+    auto f = Forecasters().Create(type, forecaster.params, ForecasterContext{group.interval});
+    if (!f.ok()) return f.status().WithContext("group '" + group.name + "'");
+    parts.forecaster = std::move(f.value());
+  }
+  auto d = Detectors().Create(detector.type.empty() ? "zscore" : detector.type, detector.params,
+                              DetectorContext{group.interval});
+  if (!d.ok()) return d.status().WithContext("group '" + group.name + "'");
+  parts.detector = std::move(d.value());
+  return parts;
+}
+
+Controller::Controller(GroupSpec group, MetricSource& source, Actuator& actuator, Parts parts,
+                       Recorder* recorder)
+    : group_(std::move(group)),
+      source_(source),
+      actuator_(actuator),
+      parts_(std::move(parts)),
+      recorder_(recorder),
+      needs_(parts_.policy->Needs()),
+      committed_(parts_.policy->NewState()),
+      working_(parts_.policy->NewState()) {}
+
+const StepRecord& Controller::Step(TimePoint now) {
+  ++stats_.steps;
+  record_ = StepRecord{};
+  record_.time = now;
+
+  // 1. The group as it is, then its metrics (a simulated source measures CPU over
+  //    the instances the actuator reports ready).
+  auto described = actuator_.Describe(now);
+  observation_ = source_.Read(now);
+  record_.observation = &observation_;
+  if (!observation_.error.empty()) ++stats_.source_errors;
+
+  // 2. Detector and forecaster see the series the policy works on (for a policy
+  //    that needs no forecast: the load, else the CPU).
+  std::optional<double> series = needs_.forecast_signal == Signal::kCpu
+                                     ? observation_.cpu_utilization
+                                     : observation_.load_per_s;
+  if (!series && needs_.forecast_signal == Signal::kNone) series = observation_.cpu_utilization;
+  if (!series) ++stats_.missing_data;
+  if (parts_.detector) record_.anomaly = parts_.detector->Update(series);
+  if (parts_.forecaster) {
+    parts_.forecaster->Observe(series);
+    parts_.forecaster->Forecast(needs_.horizon_steps, needs_.quantile, forecast_);
+    record_.forecast = &forecast_;
+  }
+
+  if (!described.ok()) {
+    // Without the group's size there is nothing safe to do: hold and say why.
+    ++stats_.actuator_errors;
+    record_.error = described.status();
+    record_.decision = Decision{0, Action::kHold, Reason::kMissingData,
+                                "Could not describe the group - holding", 0};
+    if (recorder_) recorder_->Record(group_, record_);
+    return record_;
+  }
+  record_.before = *described;
+
+  // 3. Decide on a scratch copy of the state.
+  PolicyInput input;
+  input.now = now;
+  input.interval = group_.interval;
+  input.observation = &observation_;
+  input.capacity = *described;
+  input.limits = group_.limits;
+  input.capacity_per_instance = group_.capacity_per_instance;
+  input.forecast = parts_.forecaster ? &forecast_ : nullptr;
+  input.anomaly = record_.anomaly;
+  working_->CopyFrom(*committed_);
+  Decision d = parts_.policy->Decide(input, *working_);
+  d.desired = group_.limits.Clamp(d.desired);
+  d.action = ActionFor(d.desired, described->desired);
+  record_.decision = d;
+
+  // 4. Actuate; keep the new state only if the world took the change.
+  bool keep = true;
+  if (d.desired != described->desired) {
+    Status s = actuator_.SetDesired(d.desired, now);
+    if (s.ok()) {
+      record_.acted = true;
+      ++stats_.actions;
+    } else {
+      keep = false;
+      ++stats_.actuator_errors;
+      record_.error = s;
+    }
+  }
+  if (keep) std::swap(committed_, working_);
+
+  // 5. Record.
+  if (recorder_) recorder_->Record(group_, record_);
+  return record_;
+}
+
+}  // namespace prescale

@@ -1,0 +1,104 @@
+// Controller: one scaling group's loop step (STYLE.md: an I/O sandwich around the
+// pure policy, as Kubernetes' horizontal.go is):
+//
+//   1. describe the group (actuator) and read its metrics (source);
+//   2. update the anomaly detector and the forecaster;
+//   3. decide (policy, pure);
+//   4. actuate when the size changes; on failure, roll the policy state back so
+//      the next step retries from the same state;
+//   5. record.
+//
+// `simulate` and `run` drive this same class: time comes in as `now`, so the
+// controller itself never reads a clock. Not thread-safe: one thread per group.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "prescale/actuator.h"
+#include "prescale/anomaly_detector.h"
+#include "prescale/forecaster.h"
+#include "prescale/metric_source.h"
+#include "prescale/params.h"
+#include "prescale/policy.h"
+
+namespace prescale {
+
+struct GroupSpec {
+  std::string name = "default";
+  Limits limits;
+  Duration interval{60};
+  Duration boot_delay{180};
+  // Work units/s one instance serves within its SLO (simulate's --capacity); 0 when
+  // unknown, in which case only CPU-based policies can decide.
+  double capacity_per_instance = 0;
+};
+
+// Everything known about one step, handed to the recorder. Pointers are valid only
+// during Recorder::Record().
+struct StepRecord {
+  TimePoint time;
+  const Observation* observation = nullptr;
+  CapacityStatus before;          // the group when the decision was made
+  Decision decision;              // desired already within limits
+  const ForecastResult* forecast = nullptr;  // null when the policy needs none
+  AnomalyResult anomaly;
+  bool acted = false;             // SetDesired() was called and succeeded
+  Status error;                   // actuator failure, if any
+};
+
+class Recorder {
+ public:
+  virtual ~Recorder() = default;
+  virtual void Record(const GroupSpec& group, const StepRecord& step) = 0;
+};
+
+struct ControllerStats {
+  std::int64_t steps = 0;
+  std::int64_t missing_data = 0;     // steps whose observation lacked the policy's metric
+  std::int64_t source_errors = 0;    // observations carrying an error
+  std::int64_t actuator_errors = 0;  // failed Describe() or SetDesired()
+  std::int64_t actions = 0;          // successful size changes
+};
+
+class Controller {
+ public:
+  struct Parts {
+    std::unique_ptr<Policy> policy;
+    std::unique_ptr<Forecaster> forecaster;     // may be null
+    std::unique_ptr<AnomalyDetector> detector;  // may be null
+  };
+
+  // Builds the policy, forecaster and detector from their specs and registries. An
+  // empty forecaster type means the policy's default; an empty detector type "zscore".
+  static Result<Parts> BuildParts(const GroupSpec& group, const PluginSpec& policy,
+                                  const PluginSpec& forecaster, const PluginSpec& detector);
+
+  // `source`, `actuator` and `recorder` (may be null) must outlive the controller.
+  Controller(GroupSpec group, MetricSource& source, Actuator& actuator, Parts parts,
+             Recorder* recorder);
+
+  // One step at `now`, the end of the interval just observed.
+  const StepRecord& Step(TimePoint now);
+
+  const GroupSpec& group() const { return group_; }
+  const Policy& policy() const { return *parts_.policy; }
+  const ControllerStats& stats() const { return stats_; }
+
+ private:
+  GroupSpec group_;
+  MetricSource& source_;
+  Actuator& actuator_;
+  Parts parts_;
+  Recorder* recorder_;
+  PolicyNeeds needs_;
+  std::unique_ptr<PolicyState> committed_;  // state after the last applied decision
+  std::unique_ptr<PolicyState> working_;    // scratch for the decision in progress
+  Observation observation_;
+  ForecastResult forecast_;
+  StepRecord record_;
+  ControllerStats stats_;
+};
+
+}  // namespace prescale

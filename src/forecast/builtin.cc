@@ -1,0 +1,146 @@
+// The built-in forecasters and their factories: each reads and checks its Params, so a
+// bad config fails at start with the key, its position and what was expected.
+#include <charconv>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "forecast/holt_winters.h"
+#include "forecast/linear_regression.h"
+#include "prescale/forecaster.h"
+
+namespace prescale {
+namespace {
+
+using ForecasterResult = Result<std::unique_ptr<Forecaster>>;
+
+// The shortest text that reads back as `v`, with whole numbers written out in full
+// ("2000000", not "2e+06"), as a user would have typed them.
+std::string FormatNumber(double v) {
+  char buf[64];
+  const bool whole = std::abs(v) < 1e15 && v == std::trunc(v);
+  auto [end, ec] = whole ? std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed)
+                         : std::to_chars(buf, buf + sizeof(buf), v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+// "config.yaml:7:3: 'alpha' must be in (0, 1], got 1.5"
+Status OutOfRange(const Params& params, std::string_view key, std::string_view rule,
+                  double got) {
+  return Status::Error(params.Where(key) + "'" + std::string(key) + "' must be " +
+                       std::string(rule) + ", got " + FormatNumber(got));
+}
+
+// Reads the number `key` and checks lo <= v <= hi (lo < v when !closed_lo).
+Status ReadFraction(const Params& params, std::string_view key, double fallback, double lo,
+                    bool closed_lo, double hi, double& v) {
+  Result<double> r = params.Number(key, fallback);
+  if (!r.ok()) return r.status();
+  v = *r;
+  if ((closed_lo ? v >= lo : v > lo) && v <= hi) return Status::Ok();
+  std::string rule = std::string(closed_lo ? "in [" : "in (") + FormatNumber(lo) + ", " +
+                     FormatNumber(hi) + "]";
+  return OutOfRange(params, key, rule, v);
+}
+
+Status ReadHalflife(const Params& params, double& v) {
+  Result<double> r = params.Number("spread_halflife", 100);
+  if (!r.ok()) return r.status();
+  v = *r;
+  return v > 0 ? Status::Ok() : OutOfRange(params, "spread_halflife", "> 0 (points)", v);
+}
+
+// "linear": see linear_regression.h.
+//   window           observed values in the least squares fit; default 10, >= 2
+//   spread_halflife  half-life of the residual scale, in points; default 100
+ForecasterResult MakeLinear(const Params& params, const ForecasterContext& /*context*/) {
+  if (Status s = params.CheckKnown({"window", "spread_halflife"}); !s.ok()) return s;
+  LinearRegressionForecaster::Options options;
+  Result<int> window = params.Integer("window", options.window);
+  if (!window.ok()) return window.status();
+  if (*window < 2) return OutOfRange(params, "window", ">= 2", *window);
+  constexpr int kMaxWindow = 1'000'000;
+  if (*window > kMaxWindow) return OutOfRange(params, "window", "<= 1000000", *window);
+  options.window = *window;
+  if (Status s = ReadHalflife(params, options.spread_halflife); !s.ok()) return s;
+  return std::unique_ptr<Forecaster>(std::make_unique<LinearRegressionForecaster>(options));
+}
+
+// "holt-winters": see holt_winters.h. The defaults suit web and cluster load at
+// 1-minute to 1-hour steps:
+//   alpha = 0.3   level. At 1-5 minute steps the level forgets in a few minutes, so it
+//                 follows a ramp or a step quickly, yet averages about 6 points of
+//                 noise (an EWMA of alpha has the variance of a (2 - alpha) / alpha
+//                 point mean).
+//   beta = 0.01   trend. Small on purpose: the trend gain is alpha * beta = 0.003 per
+//                 unit of error, so it takes hundreds of points of consistent drift to
+//                 build a trend, and a burst or an outlier barely moves it. Short ramps
+//                 are the seasons' job.
+//   gamma = 0.2   seasons. Each index is updated once a period, so this is a per-day
+//                 (per-week) rate: the seasonal shape follows the last ~5 days (weeks)
+//                 with gain gamma (1 - alpha) = 0.14, adapting to drift in the daily
+//                 shape without copying one odd day.
+//   damped = 0.98 trend damping per step: the trend's total reach is
+//                 phi / (1 - phi) = 49 steps, so a long horizon levels off.
+//   weekly = false  Taylor's double season (7 days) when the traffic has weekends;
+//                 it needs a full week to start and 7x the memory.
+//   spread_halflife = 100  the residual scale follows the last few hundred points.
+ForecasterResult MakeHoltWinters(const Params& params, const ForecasterContext& context) {
+  if (Status s = params.CheckKnown({"alpha", "beta", "gamma", "damped", "weekly",
+                                    "spread_halflife"});
+      !s.ok()) {
+    return s;
+  }
+  const double step_s = context.step.count();
+  if (!(step_s > 0) || !std::isfinite(step_s)) {
+    return Status::Error("holt-winters needs a step > 0 s, got " + FormatNumber(step_s));
+  }
+  HoltWintersForecaster::Options options;
+  if (Status s = ReadFraction(params, "alpha", options.alpha, 0, false, 1, options.alpha);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = ReadFraction(params, "beta", options.beta, 0, true, 1, options.beta); !s.ok()) {
+    return s;
+  }
+  if (Status s = ReadFraction(params, "gamma", options.gamma, 0, true, 1, options.gamma);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = ReadFraction(params, "damped", options.phi, 0, false, 1, options.phi); !s.ok()) {
+    return s;
+  }
+  if (Status s = ReadHalflife(params, options.spread_halflife); !s.ok()) return s;
+  Result<bool> weekly = params.Bool("weekly", false);
+  if (!weekly.ok()) return weekly.status();
+
+  options.daily_period = HoltWintersForecaster::DailyPeriod(context.step);
+  if (*weekly) {
+    options.weekly_period = HoltWintersForecaster::WeeklyPeriod(context.step);
+    if (options.weekly_period == 0) {
+      return Status::Error(params.Where("weekly") +
+                           "'weekly' needs 2 to " +
+                           std::to_string(HoltWintersForecaster::kMaxWeeklyPeriod) +
+                           " steps per week, but the step is " + FormatNumber(step_s) + " s");
+    }
+  }
+  return std::unique_ptr<Forecaster>(std::make_unique<HoltWintersForecaster>(options));
+}
+
+ForecasterRegistry MakeRegistry() {
+  ForecasterRegistry registry("forecaster");
+  registry.Register("linear", MakeLinear);
+  registry.Register("holt-winters", MakeHoltWinters);
+  return registry;
+}
+
+}  // namespace
+
+const ForecasterRegistry& Forecasters() {
+  // Built once, on first use (thread-safe), and read-only after.
+  static const ForecasterRegistry registry = MakeRegistry();
+  return registry;
+}
+
+}  // namespace prescale

@@ -1,0 +1,45 @@
+// Arithmetic and rules that several policies share. Free functions over plain data,
+// as in Kubernetes' replica_calculator.go, so each rule is tested once.
+#pragma once
+
+#include <cmath>
+#include <string_view>
+
+#include "prescale/decision.h"
+#include "prescale/observation.h"
+#include "prescale/policy.h"
+
+namespace prescale::policy {
+
+// ceil() that forgives floating-point noise: 3.0000000001 -> 3, not 4.
+inline int CeilCount(double x) { return static_cast<int>(std::ceil(x - 1e-9)); }
+
+// Instances needed to serve `load_per_s` at `utilization` of each instance's
+// capacity. At least 1. REQUIRES: capacity_per_instance > 0, utilization > 0.
+inline int InstancesFor(double load_per_s, double capacity_per_instance, double utilization) {
+  int n = CeilCount(load_per_s / (capacity_per_instance * utilization));
+  return n < 1 ? 1 : n;
+}
+
+inline Decision Hold(int current, Reason reason, std::string_view message) {
+  return Decision{current, Action::kHold, reason, message, static_cast<double>(current)};
+}
+
+// Finishes a decision: clamps `desired` to the limits, and when the clamp bit,
+// replaces the reason with AtMaximum / AtMinimum. Sets the action.
+Decision Finish(Decision d, int current, const Limits& limits);
+
+// The rules every policy keeps on top of its own arithmetic: a scale-in is refused
+// when data is missing or an anomaly is active. Returns true and rewrites `d` into a
+// hold when it refused.
+bool RefuseUnsafeScaleIn(Decision& d, int current, bool data_missing, const AnomalyResult& anomaly);
+
+// A policy's state type: CopyFrom() is the plain copy of the derived struct.
+template <class Derived>
+struct StateBase : PolicyState {
+  void CopyFrom(const PolicyState& other) override {
+    static_cast<Derived&>(*this) = static_cast<const Derived&>(other);
+  }
+};
+
+}  // namespace prescale::policy

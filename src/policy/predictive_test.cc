@@ -1,0 +1,385 @@
+// Tests for the `predictive` policy: sized for the forecast's upper peak over the
+// boot horizon times a learned headroom, with the load now as a floor, and a
+// stabilised scale-in.
+#include "policy/predictive.h"
+
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "policy/policy_test_util.h"
+
+namespace prescale::policy {
+namespace {
+
+using test::Concat;
+using test::Desireds;
+using test::FlatForecast;
+using test::Join;
+using test::Load;
+using test::MakeForecast;
+using test::MakePolicy;
+using test::NoData;
+using test::ParamList;
+using test::Reasons;
+using test::Repeat;
+using test::RunSteps;
+using test::TestInput;
+using test::Times;
+
+// Capacity per instance is 10 units/s and the default target utilisation 1.0.
+// The headroom starts at 1.1, and each decision first learns from the interval just
+// served: log h += 0.05 * (short - 0.005). After one interval that was not short it
+// is 1.1 * exp(-0.00025) = 1.0997250..., so a peak of 100 needs ceil(10.997) = 11.
+constexpr double kHeadroomAfterOneStep = 1.0997250343721356;
+
+struct DecisionCase {
+  std::string name;
+  ParamList params = {};
+  std::optional<double> load = 50;
+  std::optional<ForecastResult> forecast = std::nullopt;
+  int current = 10;
+  int ready = -1;  // < 0: equal to current
+  Limits limits{1, 100};
+  double capacity_per_instance = 10;
+  bool anomaly = false;
+  int want_desired = 0;
+  Action want_action = Action::kHold;
+  Reason want_reason = Reason::kForecast;
+  double want_recommendation = -1;  // < 0: not checked
+  friend void PrintTo(const DecisionCase& c, std::ostream* os) { *os << c.name; }
+};
+
+class PredictiveDecisionTest : public ::testing::TestWithParam<DecisionCase> {};
+
+TEST_P(PredictiveDecisionTest, Decides) {
+  const DecisionCase& c = GetParam();
+  std::unique_ptr<Policy> policy = MakePolicy("predictive", c.params);
+  ASSERT_NE(policy, nullptr);
+  TestInput in;
+  in.observation.load_per_s = c.load;
+  in.forecast = c.forecast;
+  in.capacity = {c.current, c.ready < 0 ? c.current : c.ready};
+  in.limits = c.limits;
+  in.capacity_per_instance = c.capacity_per_instance;
+  in.anomaly.anomaly = c.anomaly;
+
+  Decision d = test::DecideOnce(*policy, in);
+  EXPECT_EQ(d.desired, c.want_desired);
+  EXPECT_EQ(d.action, c.want_action);
+  EXPECT_EQ(d.reason, c.want_reason) << d.message;
+  EXPECT_GE(d.desired, c.limits.min);
+  EXPECT_LE(d.desired, c.limits.max);
+  if (c.want_recommendation >= 0) {
+    EXPECT_NEAR(d.recommendation, c.want_recommendation, 1e-9);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, PredictiveDecisionTest,
+    ::testing::Values(
+        // The forecast peak: max(upper) over the horizon, times the headroom.
+        DecisionCase{.name = "SizesForTheForecastPeak",
+                     .forecast = MakeForecast({50, 70, 90, 60}, {60, 80, 100, 70}),
+                     .want_desired = 11,
+                     .want_action = Action::kScaleUp,
+                     .want_recommendation = 100 * kHeadroomAfterOneStep / 10},
+        DecisionCase{.name = "PeakAtTheFirstStep",
+                     .forecast = MakeForecast({90, 10, 10, 10}, {100, 20, 20, 20}),
+                     .want_desired = 11,
+                     .want_action = Action::kScaleUp},
+        DecisionCase{.name = "PeakAtTheLastStep",
+                     .forecast = MakeForecast({10, 10, 10, 90}, {20, 20, 20, 100}),
+                     .want_desired = 11,
+                     .want_action = Action::kScaleUp},
+        DecisionCase{.name = "UsesTheUpperBoundNotThePoint",
+                     .forecast = MakeForecast({100, 100, 100, 100}, {150, 150, 150, 150}),
+                     .want_desired = 17,  // 150 * 1.09973 / 10 = 16.5
+                     .want_action = Action::kScaleUp,
+                     .want_recommendation = 150 * kHeadroomAfterOneStep / 10},
+        DecisionCase{.name = "HoldsWhenTheGroupFitsThePeak",
+                     .forecast = FlatForecast(100),
+                     .current = 11,
+                     .want_desired = 11},
+        DecisionCase{.name = "ConfiguredTargetUtilization",
+                     .params = {{"target_utilization", "0.5"}},
+                     .forecast = FlatForecast(100),
+                     .want_desired = 22,  // 100 * 1.09973 / 5 = 21.99
+                     .want_action = Action::kScaleUp},
+        DecisionCase{.name = "ConfiguredInitialHeadroom",
+                     .params = {{"initial_headroom", "2"}},
+                     .forecast = FlatForecast(100),
+                     .want_desired = 20,  // 100 * 2 * exp(-0.00025) / 10 = 19.995
+                     .want_action = Action::kScaleUp},
+        // The reactive floor: the load now at the target utilisation.
+        DecisionCase{.name = "ReactiveFloorWinsWhenTheLoadExceedsTheForecast",
+                     .load = 80,
+                     .forecast = FlatForecast(30),  // 30 * 1.09973 / 10 = 3.3 -> 4
+                     .current = 5,
+                     .ready = 10,
+                     .want_desired = 8,
+                     .want_action = Action::kScaleUp,
+                     .want_reason = Reason::kReactiveFloor},
+        DecisionCase{.name = "ReadyForecastWithoutStepsFallsToTheReactiveFloor",
+                     .forecast = MakeForecast({}, {}),
+                     .current = 3,
+                     .ready = 3,
+                     .want_desired = 5,
+                     .want_action = Action::kScaleUp,
+                     .want_reason = Reason::kReactiveFloor},
+        // Warming up: the load now, with headroom.
+        DecisionCase{.name = "WarmingUpSizesFromTheLoadNow",
+                     .forecast = FlatForecast(500, 4, /*ready=*/false),
+                     .current = 5,
+                     .want_desired = 6,  // 50 * 1.09973 / 10 = 5.5
+                     .want_action = Action::kScaleUp,
+                     .want_reason = Reason::kWarmingUp,
+                     .want_recommendation = 50 * kHeadroomAfterOneStep / 10},
+        DecisionCase{.name = "NoForecastSizesFromTheLoadNow",
+                     .current = 5,
+                     .want_desired = 6,
+                     .want_action = Action::kScaleUp,
+                     .want_reason = Reason::kWarmingUp},
+        DecisionCase{.name = "ScaleInOnAFreshState",
+                     .forecast = FlatForecast(100),
+                     .current = 20,
+                     .want_desired = 11,
+                     .want_action = Action::kScaleDown,
+                     .want_reason = Reason::kScaleDown},
+        // Limits.
+        DecisionCase{.name = "ClampedToMaximum",
+                     .forecast = FlatForecast(200),
+                     .limits = {1, 15},
+                     .want_desired = 15,
+                     .want_action = Action::kScaleUp,
+                     .want_reason = Reason::kAtMaximum},
+        DecisionCase{.name = "AtMaximumHolds",
+                     .forecast = FlatForecast(200),
+                     .current = 15,
+                     .limits = {1, 15},
+                     .want_desired = 15,
+                     .want_reason = Reason::kAtMaximum},
+        DecisionCase{.name = "ClampedToMinimum",
+                     .load = 10,
+                     .forecast = FlatForecast(10),
+                     .current = 8,
+                     .limits = {5, 100},
+                     .want_desired = 5,
+                     .want_action = Action::kScaleDown,
+                     .want_reason = Reason::kAtMinimum},
+        DecisionCase{.name = "AtMinimumHolds",
+                     .load = 10,
+                     .forecast = FlatForecast(10),
+                     .current = 5,
+                     .limits = {5, 100},
+                     .want_desired = 5,
+                     .want_reason = Reason::kAtMinimum},
+        // Missing data and anomalies never scale in.
+        DecisionCase{.name = "MissingLoadHolds",
+                     .load = std::nullopt,
+                     .forecast = FlatForecast(10),
+                     .current = 20,
+                     .want_desired = 20,
+                     .want_reason = Reason::kMissingData},
+        DecisionCase{.name = "UnknownCapacityPerInstanceHolds",
+                     .forecast = FlatForecast(10),
+                     .current = 20,
+                     .capacity_per_instance = 0,
+                     .want_desired = 20,
+                     .want_reason = Reason::kMissingData},
+        DecisionCase{.name = "AnomalyBlocksScaleIn",
+                     .forecast = FlatForecast(100),
+                     .current = 20,
+                     .anomaly = true,
+                     .want_desired = 20,
+                     .want_reason = Reason::kAnomaly},
+        DecisionCase{.name = "AnomalyAllowsScaleUp",
+                     .forecast = FlatForecast(100),
+                     .current = 5,
+                     .anomaly = true,
+                     .want_desired = 11,
+                     .want_action = Action::kScaleUp}),
+    test::CaseName());
+
+struct SequenceCase {
+  std::string name;
+  ParamList params = {};
+  int start = 20;
+  Limits limits{1, 1000};
+  std::vector<test::Step> steps = {};
+  std::vector<int> want_desired = {};
+  std::vector<Reason> want_reasons = {};  // empty: not checked
+  friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
+};
+
+class PredictiveSequenceTest : public ::testing::TestWithParam<SequenceCase> {};
+
+TEST_P(PredictiveSequenceTest, Runs) {
+  const SequenceCase& c = GetParam();
+  std::unique_ptr<Policy> policy = MakePolicy("predictive", c.params);
+  ASSERT_NE(policy, nullptr);
+  TestInput start;
+  start.capacity = {c.start, c.start};
+  start.limits = c.limits;
+  std::vector<Decision> got = RunSteps(*policy, start, c.steps);
+  EXPECT_EQ(Desireds(got), c.want_desired);
+  if (!c.want_reasons.empty()) {
+    EXPECT_EQ(Reasons(got), c.want_reasons);
+  }
+  test::ExpectWithinLimits(got, c.limits);
+}
+
+// Load 50 now, with a flat forecast of `peak`.
+test::Step Peak(double peak) { return Load(50).WithForecast(FlatForecast(peak)); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, PredictiveSequenceTest,
+    ::testing::Values(
+        // Scale-in takes the max need of the last 300 s.
+        SequenceCase{.name = "ScaleInHeldForTheStabilisationWindow",
+                     .steps = Concat({{Peak(180)}, Repeat(5, Peak(50))}),
+                     .want_desired = {20, 20, 20, 20, 20, 6},
+                     .want_reasons = Join<Reason>({{Reason::kForecast},
+                                                   Times(4, Reason::kStabilized),
+                                                   {Reason::kScaleDown}})},
+        //   t:    0   60  120 180 240 300 360 420
+        //   need: 20  14  9   6   6   6   6   6
+        SequenceCase{.name = "ScaleInStepsDownThroughTheWindowMax",
+                     .steps = Concat({{Peak(180), Peak(120), Peak(80)}, Repeat(5, Peak(50))}),
+                     .want_desired = {20, 20, 20, 20, 20, 14, 9, 6},
+                     .want_reasons = Join<Reason>({{Reason::kForecast},
+                                                   Times(6, Reason::kStabilized),
+                                                   {Reason::kScaleDown}})},
+        SequenceCase{.name = "ConfiguredStabilisation",
+                     .params = {{"scale_in_stabilization_s", "120"}},
+                     .steps = Concat({{Peak(180)}, Repeat(2, Peak(50))}),
+                     .want_desired = {20, 20, 6}},
+        SequenceCase{.name = "NoStabilisation",
+                     .params = {{"scale_in_stabilization_s", "0"}},
+                     .steps = {Peak(180), Peak(50)},
+                     .want_desired = {20, 6}},
+        SequenceCase{.name = "ScaleUpIsNotStabilised",
+                     .start = 6,
+                     .steps = {Peak(50), Peak(180)},
+                     .want_desired = {6, 20},
+                     .want_reasons = {Reason::kForecast, Reason::kForecast}},
+        SequenceCase{
+            .name = "WarmUpThenForecast",
+            .start = 5,
+            .steps = {Load(50).WithForecast(FlatForecast(500, 4, /*ready=*/false)), Peak(100)},
+            .want_desired = {6, 11},
+            .want_reasons = {Reason::kWarmingUp, Reason::kForecast}},
+        // The learned headroom. Short intervals (load 50 > 4 ready * 10): log h grows
+        // by 0.05 * 0.995 each, from 1.1 up to max_headroom 4; peak 100 needs
+        // ceil(10 * h): 11.56, 12.15, 12.77, 13.42, ... 38.15, then 4.0 -> 40.
+        SequenceCase{.name = "HeadroomGrowsAfterShortIntervals",
+                     .start = 10,
+                     .steps = Repeat(28, Peak(100).WithReady(4)),
+                     .want_desired = {12, 13, 13, 14, 15, 15, 16, 17, 18, 19, 20, 20, 22, 23,
+                                      24, 25, 26, 27, 29, 30, 32, 33, 35, 37, 39, 40, 40, 40}},
+        // Intervals that were not short: log h shrinks by 0.05 * 0.005 each, so peak
+        // 1000 needs ceil(100 * 1.1 * exp(-0.00025 k)): 110 until k = 37 (108.99).
+        SequenceCase{.name = "HeadroomShrinksSlowlyOtherwise",
+                     .params = {{"scale_in_stabilization_s", "0"}},
+                     .start = 110,
+                     .steps = Repeat(40, Peak(1000)),
+                     .want_desired = Join<int>({Times(36, 110), Times(4, 109)})},
+        // Missing data holds and teaches the headroom nothing.
+        SequenceCase{
+            .name = "MissingDataHolds",
+            .steps = Concat({Repeat(3, NoData()), {Peak(100)}}),
+            .want_desired = {20, 20, 20, 11},
+            .want_reasons = Join<Reason>({Times(3, Reason::kMissingData), {Reason::kScaleDown}})},
+        SequenceCase{
+            .name = "AnomalyBlocksScaleIn",
+            .steps = Concat({Repeat(3, Peak(50).WithAnomaly()), {Peak(50)}}),
+            .want_desired = {20, 20, 20, 6},
+            .want_reasons = Join<Reason>({Times(3, Reason::kAnomaly), {Reason::kScaleDown}})},
+        SequenceCase{.name = "ClimbsToMaximum",
+                     .start = 5,
+                     .limits = {1, 15},
+                     .steps = Repeat(2, Peak(200)),
+                     .want_desired = {15, 15},
+                     .want_reasons = Times(2, Reason::kAtMaximum)}),
+    test::CaseName());
+
+TEST(PredictivePolicy, SameInputsGiveSameDecisions) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive");
+  ASSERT_NE(policy, nullptr);
+  std::vector<test::Step> steps =
+      Concat({{Load(50).WithForecast(FlatForecast(60, 4, /*ready=*/false)), Load(50)},
+              Repeat(3, Peak(300).WithReady(3)),
+              {NoData(), Peak(40).WithAnomaly()},
+              Repeat(8, Peak(40)),
+              {Load(120).WithForecast(MakeForecast({30, 40}, {50, 60}))}});
+  TestInput start;
+  start.capacity = {3, 3};
+  start.limits = {2, 40};
+  test::ExpectSameDecisions(RunSteps(*policy, start, steps), RunSteps(*policy, start, steps));
+}
+
+// adapt_rate 1: log h falls by 0.005 per interval that was not short, and stops at
+// min_headroom 0.7 after 91 of them: 1.1 * exp(-0.45) = 0.7014 -> 71 at step 89,
+// then 0.7 -> 70 for good.
+TEST(PredictivePolicy, HeadroomStopsAtTheMinimum) {
+  std::unique_ptr<Policy> policy =
+      MakePolicy("predictive", {{"scale_in_stabilization_s", "0"}, {"adapt_rate", "1"}});
+  ASSERT_NE(policy, nullptr);
+  TestInput start;
+  start.capacity = {110, 110};
+  start.limits = {1, 1000};
+  std::vector<int> got = Desireds(RunSteps(*policy, start, Repeat(120, Peak(1000))));
+  ASSERT_EQ(got.size(), 120u);
+  EXPECT_EQ(got[0], 110);  // 1.1 * exp(-0.005) = 1.0945
+  for (std::size_t i = 1; i < got.size(); ++i) EXPECT_LE(got[i], got[i - 1]) << "step " << i;
+  EXPECT_EQ(got[89], 71);
+  EXPECT_EQ(std::vector<int>(got.begin() + 90, got.end()), Times(30, 70));
+}
+
+// What the controller must prepare: a load forecast over the boot horizon.
+struct NeedsCase {
+  std::string name;
+  double interval_s = 60;
+  double boot_delay_s = 180;
+  ParamList params = {};
+  int want_horizon = 0;
+  double want_quantile = 0.9;
+  friend void PrintTo(const NeedsCase& c, std::ostream* os) { *os << c.name; }
+};
+
+class PredictiveNeedsTest : public ::testing::TestWithParam<NeedsCase> {};
+
+TEST_P(PredictiveNeedsTest, AsksForTheBootHorizon) {
+  const NeedsCase& c = GetParam();
+  std::unique_ptr<Policy> policy =
+      MakePolicy("predictive", c.params, Duration(c.interval_s), Duration(c.boot_delay_s));
+  ASSERT_NE(policy, nullptr);
+  PolicyNeeds needs = policy->Needs();
+  EXPECT_EQ(needs.forecast_signal, Signal::kLoad);
+  EXPECT_EQ(needs.default_forecaster, "holt-winters");
+  EXPECT_EQ(needs.horizon_steps, c.want_horizon);
+  EXPECT_DOUBLE_EQ(needs.quantile, c.want_quantile);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, PredictiveNeedsTest,
+    ::testing::Values(NeedsCase{.name = "Boot180Every60", .want_horizon = 4},
+                      NeedsCase{.name = "Boot180Every10", .interval_s = 10, .want_horizon = 19},
+                      NeedsCase{.name = "Boot200Every30",
+                                .interval_s = 30,
+                                .boot_delay_s = 200,
+                                .want_horizon = 8},
+                      NeedsCase{.name = "NoBootDelay", .boot_delay_s = 0, .want_horizon = 1},
+                      NeedsCase{.name = "ConfiguredQuantile",
+                                .params = {{"quantile", "0.95"}},
+                                .want_horizon = 4,
+                                .want_quantile = 0.95}),
+    test::CaseName());
+
+}  // namespace
+}  // namespace prescale::policy

@@ -1,0 +1,108 @@
+#include "policy/target_tracking.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "policy/common.h"
+
+namespace prescale::policy {
+namespace {
+
+struct TargetTrackingState : StateBase<TargetTrackingState> {
+  int above = 0;  // consecutive intervals above target
+  int below = 0;  // consecutive intervals below the scale-in line
+  TimePoint last_action = TimePoint(Duration(-std::numeric_limits<double>::infinity()));
+};
+
+// Datapoints that span `minutes` at the decision interval (at least 1).
+int Datapoints(double minutes, Duration interval) {
+  return std::max(1, CeilCount(minutes * 60 / interval.count()));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Policy>> TargetTrackingPolicy::Create(const Params& p,
+                                                             const PolicyContext& ctx) {
+  if (Status s = p.CheckKnown({"metric", "target_utilization", "scale_out_datapoints",
+                               "scale_in_datapoints", "scale_in_ratio", "scale_in_max_percent",
+                               "scale_in_cooldown_s"});
+      !s.ok()) {
+    return s;
+  }
+  ParamReader r(p);
+  TargetTrackingConfig c;
+  std::string metric = r.Text("metric", "load");
+  r.Require(metric == "load" || metric == "cpu", "metric",
+            "must be 'load' or 'cpu', got '" + metric + "'");
+  c.use_cpu = metric == "cpu";
+  c.target_utilization = r.NumberIn("target_utilization", c.target_utilization, 0.01, 1.0);
+  c.scale_out_datapoints =
+      r.IntegerIn("scale_out_datapoints", Datapoints(3, ctx.interval), 1, 100000);
+  c.scale_in_datapoints =
+      r.IntegerIn("scale_in_datapoints", Datapoints(15, ctx.interval), 1, 100000);
+  c.scale_in_ratio = r.NumberIn("scale_in_ratio", c.scale_in_ratio, 0.01, 1.0);
+  c.scale_in_max_percent = r.NumberIn("scale_in_max_percent", c.scale_in_max_percent, 0.1, 100);
+  c.scale_in_cooldown = Duration(r.NumberIn("scale_in_cooldown_s", 300, 0, 1e9));
+  if (!r.status().ok()) return r.status();
+  return std::unique_ptr<Policy>(new TargetTrackingPolicy(c));
+}
+
+std::unique_ptr<PolicyState> TargetTrackingPolicy::NewState() const {
+  return std::make_unique<TargetTrackingState>();
+}
+
+Decision TargetTrackingPolicy::Decide(const PolicyInput& in, PolicyState& state) const {
+  auto& st = static_cast<TargetTrackingState&>(state);
+  const int current = in.capacity.desired;
+  const int ready = std::max(in.capacity.ready, 1);
+  const Observation& obs = *in.observation;
+
+  // 1. Utilisation of the ready instances.
+  double utilization;
+  if (!config_.use_cpu && obs.load_per_s && in.capacity_per_instance > 0) {
+    utilization = *obs.load_per_s / (ready * in.capacity_per_instance);
+  } else if (config_.use_cpu && obs.cpu_utilization) {
+    utilization = *obs.cpu_utilization;
+  } else {
+    st.above = st.below = 0;
+    return Hold(current, Reason::kMissingData, "Metric missing - holding, never scaling in");
+  }
+  const double wanted = ready * utilization / config_.target_utilization;
+
+  // 2. The two alarms: consecutive datapoints above target, or below the scale-in line.
+  st.above = utilization > config_.target_utilization ? st.above + 1 : 0;
+  st.below = utilization < config_.target_utilization * config_.scale_in_ratio ? st.below + 1 : 0;
+
+  // 3. Scale out in proportion, at once when the alarm fires.
+  if (st.above >= config_.scale_out_datapoints) {
+    int desired = std::max(current, CeilCount(wanted));
+    if (desired > current) {
+      st.last_action = in.now;
+      st.above = 0;
+      return Finish(Decision{desired, Action::kScaleUp, Reason::kScaleUp,
+                             "Utilisation above target - scaling out in proportion", wanted},
+                    current, in.limits);
+    }
+  }
+  // 4. Scale in gradually, after the low alarm and the cooldown.
+  if (st.below >= config_.scale_in_datapoints) {
+    Decision d{current, Action::kHold, Reason::kScaleDown, "Utilisation below target - scaling in",
+               wanted};
+    int step = std::max(1, static_cast<int>(current * config_.scale_in_max_percent / 100));
+    d.desired = std::max({CeilCount(wanted), current - step, 1});
+    if (d.desired >= current) return Hold(current, Reason::kWithinTolerance, "Near target");
+    if (in.now - st.last_action < config_.scale_in_cooldown) {
+      return Hold(current, Reason::kCooldown, "Scale in needed but in cooldown period");
+    }
+    if (RefuseUnsafeScaleIn(d, current, false, in.anomaly)) return d;
+    st.last_action = in.now;
+    st.below = 0;
+    return Finish(d, current, in.limits);
+  }
+  Decision d = Hold(current, Reason::kWithinTolerance, "Utilisation near target");
+  d.recommendation = wanted;
+  return d;
+}
+
+}  // namespace prescale::policy
