@@ -27,7 +27,8 @@ struct SourceMark {
 class Params {
  public:
   // `where` names the block for messages, e.g. "policy 'hpa'".
-  explicit Params(std::string where = "") : where_(std::move(where)) {}
+  Params() = default;
+  explicit Params(std::string where) : where_(std::move(where)) {}
 
   void Set(std::string key, std::string value, SourceMark mark = {});
   bool Has(std::string_view key) const { return values_.count(std::string(key)) > 0; }

@@ -3,10 +3,11 @@
 // NormalQuantile, and ForecastResult's peaks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <string>
 #include <utility>
@@ -83,8 +84,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "'window' expects a whole number, got 'ten'"},
         BadParamCase{"LinearHalflifeZero", "linear", "spread_halflife", "0",
                      "'spread_halflife' must be > 0 (points), got 0"},
-        BadParamCase{"AlphaZero", "holt-winters", "alpha", "0",
-                     "'alpha' must be in (0, 1], got 0"},
+        BadParamCase{"AlphaZero", "holt-winters", "alpha", "0", "'alpha' must be in (0, 1], got 0"},
         BadParamCase{"AlphaAboveOne", "holt-winters", "alpha", "1.5",
                      "'alpha' must be in (0, 1], got 1.5"},
         BadParamCase{"BetaNegative", "holt-winters", "beta", "-0.1",
@@ -105,7 +105,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadParamCase{"UnknownLinearKey", "linear", "windows", "5",
                      "'windows' is not a known key (did you mean 'window'?); known: window "
                      "spread_halflife"}),
-    [](const testing::TestParamInfo<BadParamCase>& info) { return info.param.test_name; });
+    [](const testing::TestParamInfo<BadParamCase>& case_info) {
+      return case_info.param.test_name;
+    });
 
 TEST(ForecasterRegistryTest, ErrorCarriesThePositionInTheConfig) {
   Params params;
@@ -150,7 +152,8 @@ class ForecasterContractTest : public testing::TestWithParam<std::string> {
     std::unique_ptr<Forecaster> f = MustCreate(GetParam(), Params(), context);
     std::mt19937 rng(5);
     std::normal_distribution<double> noise(0, 3);
-    for (int t = 0; t < 3 * 288; ++t) f->Observe(50 + 20 * std::sin(2 * kPi * t / 288) + noise(rng));
+    for (int t = 0; t < 3 * 288; ++t)
+      f->Observe(50 + 20 * std::sin(2 * kPi * t / 288) + noise(rng));
     return f;
   }
 };
@@ -223,9 +226,9 @@ TEST_P(ForecasterContractTest, MissingValuesDoNotBreakIt) {
 
 INSTANTIATE_TEST_SUITE_P(BuiltIns, ForecasterContractTest,
                          testing::Values("linear", "holt-winters"),
-                         [](const testing::TestParamInfo<std::string>& info) {
-                           return info.param == "linear" ? std::string("Linear")
-                                                         : std::string("HoltWinters");
+                         [](const testing::TestParamInfo<std::string>& case_info) {
+                           return case_info.param == "linear" ? std::string("Linear")
+                                                              : std::string("HoltWinters");
                          });
 
 // ---------------------------------------------------------------- ResidualSpread
@@ -277,7 +280,7 @@ TEST(ResidualSpreadTest, HalflifeForgets) {
   EXPECT_NEAR(spread.MeanAbs(), 5.0, 1e-9);
   for (int i = 0; i < 10; ++i) spread.Add(1.0);
   EXPECT_NEAR(spread.MeanAbs(), 3.0, 0.05);  // half the weight on each level
-  spread.Add(std::nan(""));  // ignored
+  spread.Add(std::nan(""));                  // ignored
   EXPECT_EQ(spread.count(), 1010);
 }
 

@@ -209,8 +209,8 @@ void HoltWintersForecaster::Forecast(int horizon, double quantile, ForecastResul
   const int m2 = weekly_.period();
   int p1 = daily_.phase;
   int p2 = weekly_.phase;
-  double damping = 1;   // phi^h
-  double damped = 0;    // phi + phi^2 + ... + phi^h
+  double damping = 1;  // phi^h
+  double damped = 0;   // phi + phi^2 + ... + phi^h
   for (int h = 0; h < horizon; ++h) {
     damping *= phi;
     damped += damping;

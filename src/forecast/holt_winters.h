@@ -25,13 +25,14 @@
 // a season of m steps the model uses the mean change over the last season instead,
 // (l_t - l_{t-m}) / m (m = the longest running season), for stability: the classic
 // update is not forecastable for long seasons (Hyndman, Koehler, Ord & Snyder 2008,
-// "Forecasting with Exponential Smoothing": the eigenvalues of D = F - g h' must lie in
-// the unit circle). With alpha 0.3, beta 0.01, gamma 0.2, phi 0.98, D's spectral
-// radius is 1 + 4e-6 for m = 288 (a day of 5-minute steps) and 1 + 9e-6 for a week of
-// hours, so the state blows up after a few hundred thousand steps; the level's change
-// over a whole season is blind to every seasonal harmonic, and the same check finds
-// radius 1 for every beta tried (0.01 to 1). For a steady ramp both slopes are the same, so the
-// trend converges to the same value. Without a season the slope is Holt's.
+// "Forecasting with Exponential Smoothing": the eigenvalues of D = F - g h' must lie
+// in the unit circle). With alpha 0.3, beta 0.01, gamma 0.2, phi 0.98, D's spectral
+// radius is 1 + 4e-6 for m = 288 (a day of 5-minute steps) and 1 + 9e-6 for a week
+// of hours, so the state blows up after a few hundred thousand steps. The level's
+// change over a whole season is blind to every seasonal harmonic, and the same check
+// finds radius 1 for every beta tried (0.01 to 1). On a steady ramp both slopes are
+// the same, so the trend converges to the same value. Without a season the slope is
+// Holt's.
 //
 // Seasons. The step fixes them: m1 = round(86400 s / step) when 2 <= m1 <= 20000
 // (1-minute to 12-hour steps, roughly), else there is no daily season; with `weekly`,
@@ -74,13 +75,13 @@ class HoltWintersForecaster final : public Forecaster {
   // The defaults and why they suit web and cluster load at 1-minute to 1-hour steps
   // are in builtin.cc, where the params are read.
   struct Options {
-    double alpha = 0.3;   // level smoothing, (0, 1]
-    double beta = 0.01;   // trend smoothing, [0, 1]
-    double gamma = 0.2;   // seasonal smoothing, [0, 1]
-    double phi = 0.98;    // trend damping per step, (0, 1]; 1 = undamped
-    int daily_period = 0;   // steps per day; 0 = no daily season
-    int weekly_period = 0;  // steps per week; 0 = none. REQUIRES: a multiple of
-                            // daily_period when both are set
+    double alpha = 0.3;            // level smoothing, (0, 1]
+    double beta = 0.01;            // trend smoothing, [0, 1]
+    double gamma = 0.2;            // seasonal smoothing, [0, 1]
+    double phi = 0.98;             // trend damping per step, (0, 1]; 1 = undamped
+    int daily_period = 0;          // steps per day; 0 = no daily season
+    int weekly_period = 0;         // steps per week; 0 = none. REQUIRES: a multiple of
+                                   // daily_period when both are set
     double spread_halflife = 100;  // points; see ResidualSpread
   };
 
@@ -115,8 +116,8 @@ class HoltWintersForecaster final : public Forecaster {
     int period() const { return static_cast<int>(index.size()); }
   };
 
-  // Advances both phases by one step and starts a season whose first full period has
-  // just passed.
+  // Ends the step: records the level, advances both phases, and starts a season
+  // whose first full period has just passed.
   void Advance();
   void StartDaily();
   void StartWeekly();
@@ -135,7 +136,7 @@ class HoltWintersForecaster final : public Forecaster {
   // of the current step), for the trend over a season. Empty with no season.
   std::vector<double> levels_;
   int level_pos_ = 0;
-  int trend_span_ = 1;  // steps the trend is measured over: 1, or the longest season
+  int trend_span_ = 1;         // steps the trend is measured over: 1, or the longest season
   std::int64_t observed_ = 0;  // values seen (not missing)
   ResidualSpread spread_;
 };

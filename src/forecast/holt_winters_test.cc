@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <optional>
 #include <ostream>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace prescale {
 namespace {
@@ -31,7 +33,7 @@ struct Accuracy {
 // Feeds truth(t) + noise for t in [0, steps) and scores the forecasts made from
 // `score_from` on.
 Accuracy FeedAndScore(HoltWintersForecaster& f, const std::function<double(int)>& truth, int steps,
-             int score_from, int horizon, double noise_sd = 0.5) {
+                      int score_from, int horizon, double noise_sd = 0.5) {
   std::mt19937 rng(2024);
   std::normal_distribution<double> noise(0, noise_sd);
   ForecastResult r;
@@ -69,18 +71,19 @@ TEST_P(SeasonPeriodTest, FollowsTheStep) {
   EXPECT_EQ(HoltWintersForecaster::WeeklyPeriod(Duration(c.step_s)), c.weekly);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Steps, SeasonPeriodTest,
-    testing::Values(PeriodCase{"Hourly", 3600, 24, 168},       //
-                    PeriodCase{"FiveMinutes", 300, 288, 2016},  //
-                    PeriodCase{"Minute", 60, 1440, 10080},      //
-                    PeriodCase{"SevenMinutesRounds", 420, 206, 1442},
-                    PeriodCase{"SmallestDaily", 4.32, 20000, 140000},
-                    PeriodCase{"TooFineForAnySeason", 4.0, 0, 0},
-                    PeriodCase{"HalfDayStillDaily", 43200, 2, 14},
-                    PeriodCase{"DailyStepOnlyWeekly", 86400, 0, 7},
-                    PeriodCase{"ZeroStep", 0, 0, 0}),
-    [](const testing::TestParamInfo<PeriodCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Steps, SeasonPeriodTest,
+                         testing::Values(PeriodCase{"Hourly", 3600, 24, 168},        //
+                                         PeriodCase{"FiveMinutes", 300, 288, 2016},  //
+                                         PeriodCase{"Minute", 60, 1440, 10080},      //
+                                         PeriodCase{"SevenMinutesRounds", 420, 206, 1442},
+                                         PeriodCase{"SmallestDaily", 4.32, 20000, 140000},
+                                         PeriodCase{"TooFineForAnySeason", 4.0, 0, 0},
+                                         PeriodCase{"HalfDayStillDaily", 43200, 2, 14},
+                                         PeriodCase{"DailyStepOnlyWeekly", 86400, 0, 7},
+                                         PeriodCase{"ZeroStep", 0, 0, 0}),
+                         [](const testing::TestParamInfo<PeriodCase>& case_info) {
+                           return case_info.param.name;
+                         });
 
 TEST(HoltWintersTest, ReadyAfterTwoValues) {
   HoltWintersForecaster f(OptionsFor(kHour));
@@ -119,6 +122,19 @@ TEST(HoltWintersTest, SeasonBeatsNoSeasonOnSeasonalSignal) {
   const Accuracy with = FeedAndScore(seasonal, truth, 20 * 24, 10 * 24, 6);
   const Accuracy without = FeedAndScore(flat, truth, 20 * 24, 10 * 24, 6);
   EXPECT_LT(with.mean_rel * 5, without.mean_rel);
+}
+
+TEST(HoltWintersTest, StaysStableOverLongRuns) {
+  // Half a million steps with a weekly season of 168, a slow cycle and noise. With
+  // Holt's one-step slope in the trend update this state grows without bound (by about
+  // 1e-5 per step), and the residuals with it; the slope over a season keeps it stable.
+  HoltWintersForecaster f(OptionsFor(kHour, /*weekly=*/true));
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(0, 3);
+  for (int t = 0; t < 500'000; ++t) f.Observe(100 + 20 * std::sin(2 * kPi * t / 1440) + noise(rng));
+  EXPECT_LT(std::abs(f.level() - 100), 50);
+  EXPECT_LT(std::abs(f.trend()), 1);
+  EXPECT_LT(f.spread().Sigma(), 2 * 3.0);
 }
 
 TEST(HoltWintersTest, UndampedTrendIsExact) {

@@ -81,8 +81,7 @@ double LinearRegressionForecaster::ValueAt(const Line& line, std::int64_t x) con
   return y_origin_ + line.intercept + line.slope * static_cast<double>(x - origin_);
 }
 
-void LinearRegressionForecaster::Forecast(int horizon, double quantile,
-                                          ForecastResult& out) const {
+void LinearRegressionForecaster::Forecast(int horizon, double quantile, ForecastResult& out) const {
   assert(horizon >= 1);
   SizeForecast(horizon, out);
   out.quantile = quantile;

@@ -28,8 +28,8 @@ namespace prescale {
 class LinearRegressionForecaster final : public Forecaster {
  public:
   struct Options {
-    int window = 10;                // observed values in the fit; REQUIRES: >= 2
-    double spread_halflife = 100;   // points; see ResidualSpread. REQUIRES: > 0
+    int window = 10;               // observed values in the fit; REQUIRES: >= 2
+    double spread_halflife = 100;  // points; see ResidualSpread. REQUIRES: > 0
   };
 
   explicit LinearRegressionForecaster(const Options& options);
@@ -65,7 +65,7 @@ class LinearRegressionForecaster final : public Forecaster {
   Options options_;
   RingBuffer<Point> points_;
   ResidualSpread spread_;
-  std::int64_t now_ = -1;   // index of the newest interval, -1 before the first
+  std::int64_t now_ = -1;  // index of the newest interval, -1 before the first
   std::int64_t recentre_every_;
   std::int64_t origin_ = 0;  // x origin of the sums
   double y_origin_ = 0;      // y origin of the sums

@@ -106,7 +106,7 @@ INSTANTIATE_TEST_SUITE_P(
         // The window counts observed values, not intervals.
         WindowCase{"WindowCountsObservedValues", 2, {1, std::nullopt, std::nullopt, 4}, {5, 6, 7}},
         WindowCase{"NonFiniteIsMissing", 10, {1, std::nan(""), 3}, {4, 5, 6}}),
-    [](const testing::TestParamInfo<WindowCase>& info) { return info.param.name; });
+    [](const testing::TestParamInfo<WindowCase>& case_info) { return case_info.param.name; });
 
 // The running sums (with their re-centring) agree with a batch fit over a long noisy
 // series with gaps and a large offset, for several windows.

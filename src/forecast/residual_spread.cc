@@ -53,8 +53,7 @@ double NormalQuantile(double p) {
   return x - u / (1 + x * u / 2);
 }
 
-ResidualSpread::ResidualSpread(double halflife_points)
-    : decay_(std::exp2(-1.0 / halflife_points)) {
+ResidualSpread::ResidualSpread(double halflife_points) : decay_(std::exp2(-1.0 / halflife_points)) {
   assert(halflife_points > 0);
 }
 

@@ -52,9 +52,9 @@ class ResidualSpread {
   void FillUpper(double quantile, ForecastResult& out) const;
 
  private:
-  double decay_;         // 2^(-1 / halflife): the weight kept per new residual
-  double sum_abs_ = 0;   // sum of decay^age * |residual|
-  double weight_ = 0;    // sum of decay^age
+  double decay_;        // 2^(-1 / halflife): the weight kept per new residual
+  double sum_abs_ = 0;  // sum of decay^age * |residual|
+  double weight_ = 0;   // sum of decay^age
   std::int64_t count_ = 0;
 };
 

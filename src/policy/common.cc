@@ -18,16 +18,15 @@ Decision Finish(Decision d, int current, const Limits& limits) {
   return d;
 }
 
-bool RefuseUnsafeScaleIn(Decision& d, int current, bool data_missing,
-                         const AnomalyResult& anomaly) {
-  if (d.desired >= current) return false;
-  if (data_missing) {
-    d = Hold(current, Reason::kMissingData, "Metrics missing - holding, never scaling in");
-  } else if (anomaly.anomaly) {
-    d = Hold(current, Reason::kAnomaly, "Anomaly active - not scaling in");
-  } else {
-    return false;
-  }
+Decision Hold(const PolicyInput& in, Reason reason, std::string_view message) {
+  const int current = in.capacity.desired;
+  return Finish(Decision{current, Action::kHold, reason, message, static_cast<double>(current)},
+                current, in.limits);
+}
+
+bool RefuseUnsafeScaleIn(Decision& d, const PolicyInput& in) {
+  if (d.desired >= in.capacity.desired || !in.anomaly.anomaly) return false;
+  d = Hold(in, Reason::kAnomaly, "Anomaly active - not scaling in");
   return true;
 }
 

@@ -21,18 +21,17 @@ inline int InstancesFor(double load_per_s, double capacity_per_instance, double 
   return n < 1 ? 1 : n;
 }
 
-inline Decision Hold(int current, Reason reason, std::string_view message) {
-  return Decision{current, Action::kHold, reason, message, static_cast<double>(current)};
-}
-
 // Finishes a decision: clamps `desired` to the limits, and when the clamp bit,
 // replaces the reason with AtMaximum / AtMinimum. Sets the action.
 Decision Finish(Decision d, int current, const Limits& limits);
 
-// The rules every policy keeps on top of its own arithmetic: a scale-in is refused
-// when data is missing or an anomaly is active. Returns true and rewrites `d` into a
-// hold when it refused.
-bool RefuseUnsafeScaleIn(Decision& d, int current, bool data_missing, const AnomalyResult& anomaly);
+// Keeps the group's size, for `reason`. A group outside its limits is still brought
+// within them (limits are hard, as an ASG's are), with the clamp's reason.
+Decision Hold(const PolicyInput& in, Reason reason, std::string_view message);
+
+// The rule every policy keeps on top of its own arithmetic: no scale-in while an
+// anomaly is active. Returns true and rewrites `d` into a hold when it refused.
+bool RefuseUnsafeScaleIn(Decision& d, const PolicyInput& in);
 
 // A policy's state type: CopyFrom() is the plain copy of the derived struct.
 template <class Derived>

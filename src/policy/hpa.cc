@@ -87,7 +87,7 @@ Decision HpaPolicy::Decide(const PolicyInput& in, PolicyState& state) const {
     missing = true;
   }
   if (missing) {
-    return Hold(current, Reason::kMissingData, "Metric missing - holding, never scaling in");
+    return Hold(in, Reason::kMissingData, "Metric missing - holding, never scaling in");
   }
   int recommendation = within_tolerance ? current : CeilCount(wanted);
 
@@ -131,7 +131,7 @@ Decision HpaPolicy::Decide(const PolicyInput& in, PolicyState& state) const {
       d.message = "Scale-up limited by the rate rule max(+100%, +4) per 15 s";
     }
   }
-  RefuseUnsafeScaleIn(d, current, false, in.anomaly);
+  RefuseUnsafeScaleIn(d, in);
   return Finish(d, current, in.limits);
 }
 

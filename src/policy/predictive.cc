@@ -74,7 +74,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   const int current = in.capacity.desired;
   const Observation& obs = *in.observation;
   if (!obs.load_per_s || in.capacity_per_instance <= 0) {
-    return Hold(current, Reason::kMissingData, "Load metric missing - holding, never scaling in");
+    return Hold(in, Reason::kMissingData, "Load metric missing - holding, never scaling in");
   }
   const double load = *obs.load_per_s;
   const double per_instance = in.capacity_per_instance * config_.target_utilization;
@@ -124,7 +124,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
       d.message = "The forecast peak needs fewer instances";
     }
   }
-  RefuseUnsafeScaleIn(d, current, false, in.anomaly);
+  RefuseUnsafeScaleIn(d, in);
   return Finish(d, current, in.limits);
 }
 

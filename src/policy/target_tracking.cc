@@ -66,7 +66,7 @@ Decision TargetTrackingPolicy::Decide(const PolicyInput& in, PolicyState& state)
     utilization = *obs.cpu_utilization;
   } else {
     st.above = st.below = 0;
-    return Hold(current, Reason::kMissingData, "Metric missing - holding, never scaling in");
+    return Hold(in, Reason::kMissingData, "Metric missing - holding, never scaling in");
   }
   const double wanted = ready * utilization / config_.target_utilization;
 
@@ -76,31 +76,40 @@ Decision TargetTrackingPolicy::Decide(const PolicyInput& in, PolicyState& state)
 
   // 3. Scale out in proportion, at once when the alarm fires.
   if (st.above >= config_.scale_out_datapoints) {
-    int desired = std::max(current, CeilCount(wanted));
-    if (desired > current) {
+    Decision d = Finish(Decision{std::max(current, CeilCount(wanted)), Action::kHold,
+                                 Reason::kScaleUp,
+                                 "Utilisation above target - scaling out in proportion", wanted},
+                        current, in.limits);
+    if (d.action == Action::kScaleUp) {
       st.last_action = in.now;
       st.above = 0;
-      return Finish(Decision{desired, Action::kScaleUp, Reason::kScaleUp,
-                             "Utilisation above target - scaling out in proportion", wanted},
-                    current, in.limits);
+    } else if (d.reason == Reason::kScaleUp) {
+      d.reason = Reason::kWithinTolerance;
+      d.message = "Above target, but the instances already asked for cover it";
     }
+    return d;
   }
   // 4. Scale in gradually, after the low alarm and the cooldown.
   if (st.below >= config_.scale_in_datapoints) {
-    Decision d{current, Action::kHold, Reason::kScaleDown, "Utilisation below target - scaling in",
-               wanted};
     int step = std::max(1, static_cast<int>(current * config_.scale_in_max_percent / 100));
-    d.desired = std::max({CeilCount(wanted), current - step, 1});
-    if (d.desired >= current) return Hold(current, Reason::kWithinTolerance, "Near target");
+    Decision d{std::max(CeilCount(wanted), current - step), Action::kHold, Reason::kScaleDown,
+               "Utilisation below target - scaling in", wanted};
+    if (d.desired >= current) return Hold(in, Reason::kWithinTolerance, "Near target");
     if (in.now - st.last_action < config_.scale_in_cooldown) {
-      return Hold(current, Reason::kCooldown, "Scale in needed but in cooldown period");
+      return Hold(in, Reason::kCooldown, "Scale in needed but in cooldown period");
     }
-    if (RefuseUnsafeScaleIn(d, current, false, in.anomaly)) return d;
-    st.last_action = in.now;
-    st.below = 0;
-    return Finish(d, current, in.limits);
+    if (RefuseUnsafeScaleIn(d, in)) return d;
+    d = Finish(d, current, in.limits);
+    if (d.action == Action::kScaleDown) {
+      st.last_action = in.now;
+      st.below = 0;
+    }
+    return d;
   }
-  Decision d = Hold(current, Reason::kWithinTolerance, "Utilisation near target");
+  Decision d = st.above > 0 || st.below > 0
+                   ? Hold(in, Reason::kAwaitingConsecutive,
+                          "Off target - waiting for the alarm's consecutive datapoints")
+                   : Hold(in, Reason::kWithinTolerance, "Utilisation near target");
   d.recommendation = wanted;
   return d;
 }

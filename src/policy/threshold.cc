@@ -47,14 +47,14 @@ Decision ThresholdPolicy::Decide(const PolicyInput& in, PolicyState& state) cons
   const int current = in.capacity.desired;
   const Observation& obs = *in.observation;
   if (!obs.cpu_utilization) {
-    return Hold(current, Reason::kMissingData, "CPU metric missing - holding");
+    return Hold(in, Reason::kMissingData, "CPU metric missing - holding");
   }
   // 1. The predicted CPU: the forecast once the model has data, else the measurement.
   double predicted_pct = *obs.cpu_utilization * 100;
   if (in.forecast != nullptr && in.forecast->ready) predicted_pct = in.forecast->point[0] * 100;
 
   // 2. The seed's thresholds.
-  Decision d = Hold(current, Reason::kWithinTolerance, "Predicted CPU within thresholds");
+  Decision d = Hold(in, Reason::kWithinTolerance, "Predicted CPU within thresholds");
   d.recommendation = predicted_pct;
   if (predicted_pct > config_.scale_up_above_pct) {
     d = Decision{current + config_.step, Action::kScaleUp, Reason::kScaleUp,
@@ -63,13 +63,13 @@ Decision ThresholdPolicy::Decide(const PolicyInput& in, PolicyState& state) cons
     d = Decision{current - config_.step, Action::kScaleDown, Reason::kScaleDown,
                  "Predicted CPU below threshold - scaling down", predicted_pct};
   }
-  RefuseUnsafeScaleIn(d, current, false, in.anomaly);
+  RefuseUnsafeScaleIn(d, in);
   d = Finish(d, current, in.limits);
 
   // 3. Cooldown between actions.
   if (d.action != Action::kHold) {
     if (in.now - st.last_action < config_.cooldown) {
-      return Hold(current, Reason::kCooldown, "Scaling needed but in cooldown period");
+      return Hold(in, Reason::kCooldown, "Scaling needed but in cooldown period");
     }
     st.last_action = in.now;
   }

@@ -1,0 +1,156 @@
+#include "controller/controller.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "prescale/clock.h"
+
+namespace prescale {
+namespace {
+
+// A source whose next observation the test sets.
+class FakeSource final : public MetricSource {
+ public:
+  std::string_view name() const override { return "fake"; }
+  Observation Read(TimePoint now) override {
+    Observation o = next;
+    o.time = now;
+    ++reads;
+    return o;
+  }
+  Observation next;
+  int reads = 0;
+};
+
+// An actuator with fault toggles (STYLE.md: faults from wrapper fakes).
+class FakeActuator final : public Actuator {
+ public:
+  std::string_view name() const override { return "fake"; }
+  Result<CapacityStatus> Describe(TimePoint) override {
+    if (fail_describe) return Status::Error("describe failed");
+    return CapacityStatus{desired, desired};
+  }
+  Status SetDesired(int d, TimePoint) override {
+    ++set_calls;
+    if (fail_set) return Status::Error("set failed");
+    desired = d;
+    return Status::Ok();
+  }
+  int desired = 2;
+  int set_calls = 0;
+  bool fail_describe = false;
+  bool fail_set = false;
+};
+
+class Recording final : public Recorder {
+ public:
+  void Record(const GroupSpec&, const StepRecord& r) override {
+    decisions.push_back(r.decision);
+    errors.push_back(r.error.ok() ? "" : r.error.message());
+  }
+  std::vector<Decision> decisions;
+  std::vector<std::string> errors;
+};
+
+class ControllerTest : public testing::Test {
+ protected:
+  Controller Make(const std::string& policy, Params params = Params()) {
+    group_.limits = Limits{1, 10};
+    group_.interval = Duration(60);
+    group_.capacity_per_instance = 10;
+    PluginSpec p{policy, std::move(params), {}};
+    auto parts = Controller::BuildParts(group_, p, PluginSpec{}, PluginSpec{"none", {}, {}});
+    EXPECT_TRUE(parts.ok()) << parts.status().message();
+    return Controller(group_, source_, actuator_, std::move(parts.value()), &recording_);
+  }
+  TimePoint Tick() { return clock_.Now() + Duration(60) * static_cast<double>(++ticks_); }
+
+  GroupSpec group_;
+  FakeSource source_;
+  FakeActuator actuator_;
+  Recording recording_;
+  SimulatedClock clock_{FromEpochSeconds(1'700'000'000)};
+  int ticks_ = 0;
+};
+
+TEST_F(ControllerTest, ScalesThroughTheActuatorAndRecords) {
+  Controller c = Make("hpa");
+  source_.next.load_per_s = 60;  // 6 instances at 10/s and target 0.6 -> 10
+  const StepRecord& r = c.Step(Tick());
+  EXPECT_EQ(r.before.desired, 2);
+  // 60/s at 10/s per instance and target 0.6 needs 10; the scale-up limit over four
+  // 15 s periods (2 -> 6 -> 12 -> ...) allows it.
+  EXPECT_EQ(r.decision.desired, 10);
+  EXPECT_TRUE(r.acted);
+  EXPECT_EQ(actuator_.desired, r.decision.desired);
+  EXPECT_EQ(c.stats().actions, 1);
+  ASSERT_EQ(recording_.decisions.size(), 1u);
+}
+
+TEST_F(ControllerTest, DecisionsStayWithinLimits) {
+  Controller c = Make("hpa");
+  source_.next.load_per_s = 1e6;
+  for (int i = 0; i < 5; ++i) c.Step(Tick());
+  EXPECT_EQ(actuator_.desired, 10);
+  EXPECT_EQ(recording_.decisions.back().reason, Reason::kAtMaximum);
+}
+
+TEST_F(ControllerTest, MissingMetricsHoldAndAreCounted) {
+  Controller c = Make("hpa");
+  actuator_.desired = 5;
+  source_.next.error = "prometheus: connection refused";
+  const StepRecord& r = c.Step(Tick());
+  EXPECT_EQ(r.decision.desired, 5);
+  EXPECT_EQ(r.decision.reason, Reason::kMissingData);
+  EXPECT_EQ(actuator_.set_calls, 0);
+  EXPECT_EQ(c.stats().missing_data, 1);
+  EXPECT_EQ(c.stats().source_errors, 1);
+}
+
+TEST_F(ControllerTest, DescribeFailureHoldsWithoutActing) {
+  Controller c = Make("hpa");
+  source_.next.load_per_s = 100;
+  actuator_.fail_describe = true;
+  const StepRecord& r = c.Step(Tick());
+  EXPECT_EQ(r.decision.action, Action::kHold);
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_EQ(actuator_.set_calls, 0);
+  EXPECT_EQ(c.stats().actuator_errors, 1);
+}
+
+// A failed action leaves the policy state as it was, so the next tick retries the
+// same decision rather than believing it happened (seed 2's cooldown would
+// otherwise start on an action that never took place).
+TEST_F(ControllerTest, FailedActionRollsBackPolicyState) {
+  Params p("policy 'seed2'");
+  Controller c = Make("seed2", p);
+  source_.next.cpu_utilization = 0.9;  // seed 2: up
+  actuator_.fail_set = true;
+  EXPECT_FALSE(c.Step(Tick()).acted);
+  EXPECT_EQ(actuator_.desired, 2);
+  actuator_.fail_set = false;
+  // Had the state kept the failed action, this would be "in cooldown period".
+  const StepRecord& r = c.Step(Tick());
+  EXPECT_TRUE(r.acted);
+  EXPECT_EQ(actuator_.desired, 3);
+  EXPECT_EQ(actuator_.set_calls, 2);
+  // Now the cooldown is real.
+  EXPECT_EQ(c.Step(Tick()).decision.reason, Reason::kCooldown);
+  EXPECT_EQ(actuator_.set_calls, 2);
+}
+
+TEST_F(ControllerTest, UnknownPluginsAreErrorsListingTheKnown) {
+  GroupSpec g;
+  auto parts = Controller::BuildParts(g, PluginSpec{"predictive", {}, {}},
+                                      PluginSpec{"prophet", {}, {}}, PluginSpec{});
+  ASSERT_FALSE(parts.ok());
+  EXPECT_NE(parts.status().message().find("known: holt-winters, linear"), std::string::npos)
+      << parts.status().message();
+  parts = Controller::BuildParts(g, PluginSpec{}, PluginSpec{}, PluginSpec{"isolation", {}, {}});
+  ASSERT_FALSE(parts.ok());
+  EXPECT_NE(parts.status().message().find("known: mad, none, zscore"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace prescale
