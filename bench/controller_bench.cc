@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include "actuators/simulated_cluster.h"
+#include "controller/controller.h"
 #include "sim/simulator.h"
 #include "sources/synthetic.h"
 #include "sources/trace.h"
@@ -43,6 +45,51 @@ SimulationOptions Options(const char* policy) {
   o.policy.type = policy;
   return o;
 }
+
+// A metric source that replays the trace in a loop: the step alone, no I/O.
+class LoopSource final : public MetricSource {
+ public:
+  explicit LoopSource(const Trace& trace) : trace_(trace) {}
+  std::string_view name() const override { return "loop"; }
+  Observation Read(TimePoint now) override {
+    Observation o;
+    o.time = now;
+    o.load_per_s = trace_.values[i_];
+    o.cpu_utilization = 0.5;
+    if (++i_ == trace_.size()) i_ = 0;
+    return o;
+  }
+
+ private:
+  const Trace& trace_;
+  std::size_t i_ = 0;
+};
+
+// One Controller::Step: describe, read, detect, forecast, decide, actuate, record.
+void BM_ControllerStep(benchmark::State& state, const char* policy) {
+  const Trace& trace = BenchTrace();
+  GroupSpec group;
+  group.limits = Limits{1, 80};
+  group.capacity_per_instance = 7.15;
+  auto parts = Controller::BuildParts(group, PluginSpec{policy, {}, {}}, PluginSpec{},
+                                      PluginSpec{}, "none");
+  if (!parts.ok()) {
+    state.SkipWithError(parts.status().message().c_str());
+    return;
+  }
+  LoopSource source(trace);
+  TimePoint now = FromEpochSeconds(trace.timestamps_s[0]);
+  SimulatedCluster cluster(group.interval, group.boot_delay, 5, now);
+  Controller controller(group, source, cluster, std::move(parts.value()), nullptr);
+  for (auto _ : state) {
+    now += group.interval;
+    benchmark::DoNotOptimize(controller.Step(now).decision.desired);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK_CAPTURE(BM_ControllerStep, hpa, "hpa");
+BENCHMARK_CAPTURE(BM_ControllerStep, predictive, "predictive");
 
 void BM_Simulate(benchmark::State& state, const char* policy) {
   const Trace& trace = BenchTrace();

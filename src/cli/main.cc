@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   simulate->add_option("--group", sim.group, "Which group of a daemon config (default: first)");
   simulate->add_option("--forecaster", sim.forecaster,
                        "Forecaster: " + Join(prescale::Forecasters().Names()));
-  simulate->add_option("--detector", sim.detector, "Anomaly detector: zscore, mad, none");
+  simulate->add_option("--detector", sim.detector, "Anomaly detector: zscore, mad, none (default none; a detected anomaly holds back scale-in)");
 
   CLI::App* demo = app.add_subcommand(
       "demo", "Simulate a synthetic workload with predictive and with hpa, side by side");

@@ -6,7 +6,8 @@ namespace prescale {
 
 Result<Controller::Parts> Controller::BuildParts(const GroupSpec& group, const PluginSpec& policy,
                                                  const PluginSpec& forecaster,
-                                                 const PluginSpec& detector) {
+                                                 const PluginSpec& detector,
+                                                 std::string_view default_detector) {
   Parts parts;
   PolicyContext pctx{group.interval, group.boot_delay};
   auto p = Policies().Create(policy.type.empty() ? "predictive" : policy.type, policy.params, pctx);
@@ -22,7 +23,7 @@ Result<Controller::Parts> Controller::BuildParts(const GroupSpec& group, const P
     if (!f.ok()) return f.status().WithContext("group '" + group.name + "'");
     parts.forecaster = std::move(f.value());
   }
-  auto d = Detectors().Create(detector.type.empty() ? "zscore" : detector.type, detector.params,
+  auto d = Detectors().Create(detector.type.empty() ? std::string(default_detector) : detector.type, detector.params,
                               DetectorContext{group.interval});
   if (!d.ok()) return d.status().WithContext("group '" + group.name + "'");
   parts.detector = std::move(d.value());

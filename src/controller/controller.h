@@ -71,9 +71,11 @@ class Controller {
   };
 
   // Builds the policy, forecaster and detector from their specs and registries. An
-  // empty forecaster type means the policy's default; an empty detector type "zscore".
+  // empty forecaster type means the policy's default, an empty detector type
+  // `default_detector`.
   static Result<Parts> BuildParts(const GroupSpec& group, const PluginSpec& policy,
-                                  const PluginSpec& forecaster, const PluginSpec& detector);
+                                  const PluginSpec& forecaster, const PluginSpec& detector,
+                                  std::string_view default_detector = "zscore");
 
   // `source`, `actuator` and `recorder` (may be null) must outlive the controller.
   Controller(GroupSpec group, MetricSource& source, Actuator& actuator, Parts parts,

@@ -20,7 +20,14 @@ std::string FormatNumber(double v) {
 std::string SourceMark::ToString() const {
   if (file.empty() && line == 0) return "";
   std::string s = file;
-  if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);
+  if (line > 0) {
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on
+    // operator+ chains that start with a short literal.
+    s += ':';
+    s += std::to_string(line);
+    s += ':';
+    s += std::to_string(column);
+  }
   return s;
 }
 
@@ -44,7 +51,10 @@ std::string Params::Where(std::string_view key) const {
 Status Params::Error(std::string_view key, const std::string& what) const {
   std::string msg = Where(key);
   if (!where_.empty()) msg += where_ + ": ";
-  msg += "'" + std::string(key) + "' " + what;
+  msg += '\'';
+  msg += key;
+  msg += "' ";
+  msg += what;
   return Status::Error(msg);
 }
 

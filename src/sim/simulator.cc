@@ -112,7 +112,8 @@ Result<SimulationResult> Simulate(const Trace& trace, const SimulationOptions& o
   group.boot_delay = options.boot_delay;
   group.capacity_per_instance = options.capacity_per_instance;
 
-  auto parts = Controller::BuildParts(group, options.policy, options.forecaster, options.detector);
+  auto parts =
+      Controller::BuildParts(group, options.policy, options.forecaster, options.detector, "none");
   if (!parts.ok()) return parts.status();
   result.policy = std::string(parts->policy->name());
 

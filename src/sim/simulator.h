@@ -25,7 +25,9 @@ struct SimulationOptions {
   std::optional<int> initial;        // default: demand of the first row
   PluginSpec policy;                 // empty type = "predictive"
   PluginSpec forecaster;             // empty type = the policy's default
-  PluginSpec detector;               // empty type = "zscore"
+  // Empty type = "none": simulate compares policies on their own, as the elasticity
+  // benchmark does. With a detector, its anomalies also hold back scale-in.
+  PluginSpec detector;
 };
 
 struct SimulationStep {
