@@ -10,6 +10,7 @@
 
 #include "prescale/clock.h"
 #include "prescale/observation.h"
+#include "prescale/registry.h"
 #include "prescale/status.h"
 
 namespace prescale {
@@ -22,5 +23,17 @@ class Actuator {
   // REQUIRES: desired within the group's limits (the controller clamps).
   virtual Status SetDesired(int desired, TimePoint now) = 0;
 };
+
+struct ActuatorContext {
+  std::string group;         // the scaling group, for messages
+  Duration interval{60};     // the decision interval
+  Duration boot_delay{180};  // launch to ready (a simulated cluster's model)
+  int initial = 1;           // starting size, where the actuator owns the group
+  TimePoint origin;          // the first decision's time
+};
+
+using ActuatorRegistry = Registry<Actuator, ActuatorContext>;
+// The built-in actuators: "simulated".
+const ActuatorRegistry& Actuators();
 
 }  // namespace prescale

@@ -8,8 +8,11 @@
 
 #include <string_view>
 
+#include <string>
+
 #include "prescale/clock.h"
 #include "prescale/observation.h"
+#include "prescale/registry.h"
 
 namespace prescale {
 
@@ -20,5 +23,14 @@ class MetricSource {
   // Samples the group's metrics for the interval ending at `now`.
   virtual Observation Read(TimePoint now) = 0;
 };
+
+struct SourceContext {
+  std::string group;      // the scaling group, for messages
+  Duration interval{60};  // the decision interval
+};
+
+using SourceRegistry = Registry<MetricSource, SourceContext>;
+// The built-in sources: "synthetic".
+const SourceRegistry& Sources();
 
 }  // namespace prescale

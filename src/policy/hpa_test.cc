@@ -18,15 +18,15 @@ namespace prescale::policy {
 namespace {
 
 using test::Concat;
-using test::Desireds;
 using test::Join;
 using test::Load;
 using test::MakePolicy;
 using test::NoData;
 using test::ParamList;
-using test::Reasons;
 using test::Repeat;
+using test::RunSequenceCase;
 using test::RunSteps;
+using test::SequenceCase;
 using test::TestInput;
 using test::Times;
 
@@ -287,36 +287,9 @@ INSTANTIATE_TEST_SUITE_P(
                      .want_reason = Reason::kScaleUp}),
     test::CaseName());
 
-struct SequenceCase {
-  std::string name;
-  double interval_s = 60;
-  ParamList params = {};
-  int start = 10;
-  Limits limits{1, 100};
-  std::vector<test::Step> steps = {};
-  std::vector<int> want_desired = {};
-  std::vector<Reason> want_reasons = {};  // empty: not checked
-  friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
-};
-
 class HpaSequenceTest : public ::testing::TestWithParam<SequenceCase> {};
 
-TEST_P(HpaSequenceTest, Runs) {
-  const SequenceCase& c = GetParam();
-  const Duration interval(c.interval_s);
-  std::unique_ptr<Policy> policy = MakePolicy("hpa", c.params, interval);
-  ASSERT_NE(policy, nullptr);
-  TestInput start;
-  start.interval = interval;
-  start.capacity = {c.start, c.start};
-  start.limits = c.limits;
-  std::vector<Decision> got = RunSteps(*policy, start, c.steps);
-  EXPECT_EQ(Desireds(got), c.want_desired);
-  if (!c.want_reasons.empty()) {
-    EXPECT_EQ(Reasons(got), c.want_reasons);
-  }
-  test::ExpectWithinLimits(got, c.limits);
-}
+TEST_P(HpaSequenceTest, Runs) { RunSequenceCase("hpa", GetParam()); }
 
 // Load that wants `n` instances at the default target.
 test::Step Wants(double n) { return Load(n * kPerInstanceAtTarget); }
@@ -330,6 +303,7 @@ INSTANTIATE_TEST_SUITE_P(
         //   max:   10  10  10  10  10  8   6   4   -
         SequenceCase{
             .name = "DropHeldToTheMaxOfTheWindow",
+            .start = 10,
             .steps = Concat({{Wants(10), Wants(8), Wants(6)}, Repeat(6, Wants(4))}),
             .want_desired = {10, 10, 10, 10, 10, 8, 6, 4, 4},
             .want_reasons = Join<Reason>({{Reason::kWithinTolerance},
@@ -337,6 +311,7 @@ INSTANTIATE_TEST_SUITE_P(
                                           {Reason::kScaleDown, Reason::kWithinTolerance}})},
         SequenceCase{
             .name = "DropAppliedOnceTheWindowPasses",
+            .start = 10,
             .steps = Concat({Repeat(2, Wants(10)), Repeat(6, Wants(4))}),
             .want_desired = {10, 10, 10, 10, 10, 10, 4, 4},
             .want_reasons = Join<Reason>({Times(2, Reason::kWithinTolerance),
@@ -344,15 +319,18 @@ INSTANTIATE_TEST_SUITE_P(
                                           {Reason::kScaleDown, Reason::kWithinTolerance}})},
         SequenceCase{.name = "StabilisationIs300sAt10s",
                      .interval_s = 10,
+                     .start = 10,
                      .steps = Concat({{Wants(10)}, Repeat(31, Wants(4))}),
                      .want_desired = Join<int>({Times(30, 10), {4, 4}})},
         // Kubernetes keeps the recommendations younger than 300 s, whatever the step.
         SequenceCase{.name = "StabilisationWindowIsTimeBasedAt90s",
                      .interval_s = 90,
+                     .start = 10,
                      .steps = Concat({{Wants(10)}, Repeat(4, Wants(4))}),
                      .want_desired = {10, 10, 10, 10, 4}},
         SequenceCase{.name = "ConfiguredScaleDownStabilisation",
                      .params = {{"scale_down_stabilization_s", "0"}},
+                     .start = 10,
                      .steps = {Wants(10), Wants(4)},
                      .want_desired = {10, 4},
                      .want_reasons = {Reason::kWithinTolerance, Reason::kScaleDown}},
@@ -379,12 +357,14 @@ INSTANTIATE_TEST_SUITE_P(
                                                    {Reason::kWithinTolerance}})},
         // Missing data: hold, and the missing intervals leave no recommendation.
         SequenceCase{.name = "MissingDataHolds",
+                     .start = 10,
                      .steps = Concat({{Wants(10)}, Repeat(5, NoData()), {Wants(4)}}),
                      .want_desired = {10, 10, 10, 10, 10, 10, 4},
                      .want_reasons = Join<Reason>({{Reason::kWithinTolerance},
                                                    Times(5, Reason::kMissingData),
                                                    {Reason::kScaleDown}})},
         SequenceCase{.name = "AnomalyBlocksScaleIn",
+                     .start = 10,
                      .steps = Concat({Repeat(2, Wants(4).WithAnomaly()), {Wants(4)}}),
                      .want_desired = {10, 10, 4},
                      .want_reasons = {Reason::kAnomaly, Reason::kAnomaly, Reason::kScaleDown}},
@@ -398,6 +378,7 @@ INSTANTIATE_TEST_SUITE_P(
                                       Reason::kAtMaximum, Reason::kAtMaximum}},
         SequenceCase{.name = "FallsToMinimum",
                      .params = {{"scale_down_stabilization_s", "0"}},
+                     .start = 10,
                      .limits = {3, 100},
                      .steps = Repeat(2, Wants(1)),
                      .want_desired = {3, 3},

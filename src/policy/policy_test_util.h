@@ -249,6 +249,45 @@ inline void ExpectWithinLimits(const std::vector<Decision>& decisions, const Lim
   }
 }
 
+// One closed-loop run of a policy, checked: a row of a policy's sequence table.
+struct SequenceCase {
+  std::string name;
+  double interval_s = 60;
+  ParamList params = {};
+  int start = 4;  // the first capacity, desired and ready
+  Limits limits{1, 100};
+  double capacity_per_instance = 10;
+  std::vector<Step> steps = {};
+  std::vector<int> want_desired = {};
+  std::vector<Reason> want_reasons = {};                        // empty: not checked
+  std::vector<std::pair<int, std::string>> want_messages = {};  // step, message
+  friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
+};
+
+// Creates `policy` with the case's settings and interval, runs it over the case's
+// steps from a fresh state, and checks the desireds, the reasons and messages that
+// the case gives, and that every desired is within the limits.
+inline void RunSequenceCase(std::string_view policy, const SequenceCase& c) {
+  const Duration interval(c.interval_s);
+  std::unique_ptr<Policy> created = MakePolicy(policy, c.params, interval);
+  ASSERT_NE(created, nullptr);
+  TestInput start;
+  start.interval = interval;
+  start.capacity = {c.start, c.start};
+  start.limits = c.limits;
+  start.capacity_per_instance = c.capacity_per_instance;
+  std::vector<Decision> got = RunSteps(*created, start, c.steps);
+  EXPECT_EQ(Desireds(got), c.want_desired);
+  if (!c.want_reasons.empty()) {
+    EXPECT_EQ(Reasons(got), c.want_reasons);
+  }
+  for (const auto& [step, message] : c.want_messages) {
+    ASSERT_LT(static_cast<std::size_t>(step), got.size());
+    EXPECT_EQ(got[static_cast<std::size_t>(step)].message, message) << "step " << step;
+  }
+  ExpectWithinLimits(got, c.limits);
+}
+
 // Names TEST_P instances after the case's `name` field.
 struct CaseName {
   template <class Case>

@@ -26,9 +26,10 @@ using test::MakeForecast;
 using test::MakePolicy;
 using test::NoData;
 using test::ParamList;
-using test::Reasons;
 using test::Repeat;
+using test::RunSequenceCase;
 using test::RunSteps;
+using test::SequenceCase;
 using test::TestInput;
 using test::Times;
 
@@ -206,33 +207,9 @@ INSTANTIATE_TEST_SUITE_P(
                      .want_action = Action::kScaleUp}),
     test::CaseName());
 
-struct SequenceCase {
-  std::string name;
-  ParamList params = {};
-  int start = 20;
-  Limits limits{1, 1000};
-  std::vector<test::Step> steps = {};
-  std::vector<int> want_desired = {};
-  std::vector<Reason> want_reasons = {};  // empty: not checked
-  friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
-};
-
 class PredictiveSequenceTest : public ::testing::TestWithParam<SequenceCase> {};
 
-TEST_P(PredictiveSequenceTest, Runs) {
-  const SequenceCase& c = GetParam();
-  std::unique_ptr<Policy> policy = MakePolicy("predictive", c.params);
-  ASSERT_NE(policy, nullptr);
-  TestInput start;
-  start.capacity = {c.start, c.start};
-  start.limits = c.limits;
-  std::vector<Decision> got = RunSteps(*policy, start, c.steps);
-  EXPECT_EQ(Desireds(got), c.want_desired);
-  if (!c.want_reasons.empty()) {
-    EXPECT_EQ(Reasons(got), c.want_reasons);
-  }
-  test::ExpectWithinLimits(got, c.limits);
-}
+TEST_P(PredictiveSequenceTest, Runs) { RunSequenceCase("predictive", GetParam()); }
 
 // Load 50 now, with a flat forecast of `peak`.
 test::Step Peak(double peak) { return Load(50).WithForecast(FlatForecast(peak)); }
@@ -242,6 +219,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // Scale-in takes the max need of the last 300 s.
         SequenceCase{.name = "ScaleInHeldForTheStabilisationWindow",
+                     .start = 20,
+                     .limits = {1, 1000},
                      .steps = Concat({{Peak(180)}, Repeat(5, Peak(50))}),
                      .want_desired = {20, 20, 20, 20, 20, 6},
                      .want_reasons = Join<Reason>({{Reason::kForecast},
@@ -250,6 +229,8 @@ INSTANTIATE_TEST_SUITE_P(
         //   t:    0   60  120 180 240 300 360 420
         //   need: 20  14  9   6   6   6   6   6
         SequenceCase{.name = "ScaleInStepsDownThroughTheWindowMax",
+                     .start = 20,
+                     .limits = {1, 1000},
                      .steps = Concat({{Peak(180), Peak(120), Peak(80)}, Repeat(5, Peak(50))}),
                      .want_desired = {20, 20, 20, 20, 20, 14, 9, 6},
                      .want_reasons = Join<Reason>({{Reason::kForecast},
@@ -257,20 +238,26 @@ INSTANTIATE_TEST_SUITE_P(
                                                    {Reason::kScaleDown}})},
         SequenceCase{.name = "ConfiguredStabilisation",
                      .params = {{"scale_in_stabilization_s", "120"}},
+                     .start = 20,
+                     .limits = {1, 1000},
                      .steps = Concat({{Peak(180)}, Repeat(2, Peak(50))}),
                      .want_desired = {20, 20, 6}},
         SequenceCase{.name = "NoStabilisation",
                      .params = {{"scale_in_stabilization_s", "0"}},
+                     .start = 20,
+                     .limits = {1, 1000},
                      .steps = {Peak(180), Peak(50)},
                      .want_desired = {20, 6}},
         SequenceCase{.name = "ScaleUpIsNotStabilised",
                      .start = 6,
+                     .limits = {1, 1000},
                      .steps = {Peak(50), Peak(180)},
                      .want_desired = {6, 20},
                      .want_reasons = {Reason::kForecast, Reason::kForecast}},
         SequenceCase{
             .name = "WarmUpThenForecast",
             .start = 5,
+            .limits = {1, 1000},
             .steps = {Load(50).WithForecast(FlatForecast(500, 4, /*ready=*/false)), Peak(100)},
             .want_desired = {6, 11},
             .want_reasons = {Reason::kWarmingUp, Reason::kForecast}},
@@ -279,6 +266,7 @@ INSTANTIATE_TEST_SUITE_P(
         // ceil(10 * h): 11.56, 12.15, 12.77, 13.42, ... 38.15, then 4.0 -> 40.
         SequenceCase{.name = "HeadroomGrowsAfterShortIntervals",
                      .start = 10,
+                     .limits = {1, 1000},
                      .steps = Repeat(28, Peak(100).WithReady(4)),
                      .want_desired = {12, 13, 13, 14, 15, 15, 16, 17, 18, 19, 20, 20, 22, 23,
                                       24, 25, 26, 27, 29, 30, 32, 33, 35, 37, 39, 40, 40, 40}},
@@ -287,16 +275,21 @@ INSTANTIATE_TEST_SUITE_P(
         SequenceCase{.name = "HeadroomShrinksSlowlyOtherwise",
                      .params = {{"scale_in_stabilization_s", "0"}},
                      .start = 110,
+                     .limits = {1, 1000},
                      .steps = Repeat(40, Peak(1000)),
                      .want_desired = Join<int>({Times(36, 110), Times(4, 109)})},
         // Missing data holds and teaches the headroom nothing.
         SequenceCase{
             .name = "MissingDataHolds",
+            .start = 20,
+            .limits = {1, 1000},
             .steps = Concat({Repeat(3, NoData()), {Peak(100)}}),
             .want_desired = {20, 20, 20, 11},
             .want_reasons = Join<Reason>({Times(3, Reason::kMissingData), {Reason::kScaleDown}})},
         SequenceCase{
             .name = "AnomalyBlocksScaleIn",
+            .start = 20,
+            .limits = {1, 1000},
             .steps = Concat({Repeat(3, Peak(50).WithAnomaly()), {Peak(50)}}),
             .want_desired = {20, 20, 20, 6},
             .want_reasons = Join<Reason>({Times(3, Reason::kAnomaly), {Reason::kScaleDown}})},

@@ -18,14 +18,13 @@ namespace {
 
 using test::Concat;
 using test::Cpu;
-using test::Desireds;
 using test::Join;
 using test::MakePolicy;
 using test::NoData;
-using test::ParamList;
-using test::Reasons;
 using test::Repeat;
+using test::RunSequenceCase;
 using test::RunSteps;
+using test::SequenceCase;
 using test::TestInput;
 using test::Times;
 
@@ -33,41 +32,9 @@ constexpr double kHigh = 0.90;  // above 75 %: an "up" signal
 constexpr double kMid = 0.50;   // between the thresholds: "hold"
 constexpr double kLow = 0.10;   // below 25 %: a "down" signal
 
-struct SequenceCase {
-  std::string name;
-  double interval_s = 60;
-  ParamList params = {};
-  int start = 4;
-  Limits limits{1, 100};
-  std::vector<test::Step> steps = {};
-  std::vector<int> want_desired = {};
-  std::vector<Reason> want_reasons = {};                        // empty: not checked
-  std::vector<std::pair<int, std::string>> want_messages = {};  // step, message
-  friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
-};
-
 class Seed2SequenceTest : public ::testing::TestWithParam<SequenceCase> {};
 
-TEST_P(Seed2SequenceTest, Runs) {
-  const SequenceCase& c = GetParam();
-  const Duration interval(c.interval_s);
-  std::unique_ptr<Policy> policy = MakePolicy("seed2", c.params, interval);
-  ASSERT_NE(policy, nullptr);
-  TestInput start;
-  start.interval = interval;
-  start.capacity = {c.start, c.start};
-  start.limits = c.limits;
-  std::vector<Decision> got = RunSteps(*policy, start, c.steps);
-  EXPECT_EQ(Desireds(got), c.want_desired);
-  if (!c.want_reasons.empty()) {
-    EXPECT_EQ(Reasons(got), c.want_reasons);
-  }
-  for (const auto& [step, message] : c.want_messages) {
-    ASSERT_LT(static_cast<std::size_t>(step), got.size());
-    EXPECT_EQ(got[step].message, message) << "step " << step;
-  }
-  test::ExpectWithinLimits(got, c.limits);
-}
+TEST_P(Seed2SequenceTest, Runs) { RunSequenceCase("seed2", GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     Table, Seed2SequenceTest,

@@ -17,15 +17,14 @@ namespace {
 
 using test::Concat;
 using test::Cpu;
-using test::Desireds;
 using test::Join;
 using test::Load;
 using test::MakePolicy;
 using test::NoData;
-using test::ParamList;
-using test::Reasons;
 using test::Repeat;
+using test::RunSequenceCase;
 using test::RunSteps;
+using test::SequenceCase;
 using test::TestInput;
 using test::Times;
 
@@ -33,38 +32,9 @@ using test::Times;
 // target is 0.6 and the scale-in line 0.54. So with 4 ready, load 36 is 0.9 (above)
 // and 24 is 0.6 (at target); with 20 ready, load 60 is 0.3 (below the line).
 
-struct SequenceCase {
-  std::string name;
-  double interval_s = 60;
-  ParamList params = {};
-  int start = 4;
-  Limits limits{1, 100};
-  double capacity_per_instance = 10;
-  std::vector<test::Step> steps = {};
-  std::vector<int> want_desired = {};
-  std::vector<Reason> want_reasons = {};  // empty: not checked
-  friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
-};
-
 class TargetTrackingSequenceTest : public ::testing::TestWithParam<SequenceCase> {};
 
-TEST_P(TargetTrackingSequenceTest, Runs) {
-  const SequenceCase& c = GetParam();
-  const Duration interval(c.interval_s);
-  std::unique_ptr<Policy> policy = MakePolicy("target-tracking", c.params, interval);
-  ASSERT_NE(policy, nullptr);
-  TestInput start;
-  start.interval = interval;
-  start.capacity = {c.start, c.start};
-  start.limits = c.limits;
-  start.capacity_per_instance = c.capacity_per_instance;
-  std::vector<Decision> got = RunSteps(*policy, start, c.steps);
-  EXPECT_EQ(Desireds(got), c.want_desired);
-  if (!c.want_reasons.empty()) {
-    EXPECT_EQ(Reasons(got), c.want_reasons);
-  }
-  test::ExpectWithinLimits(got, c.limits);
-}
+TEST_P(TargetTrackingSequenceTest, Runs) { RunSequenceCase("target-tracking", GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     Table, TargetTrackingSequenceTest,

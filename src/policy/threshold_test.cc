@@ -16,15 +16,15 @@ namespace {
 
 using test::Concat;
 using test::Cpu;
-using test::Desireds;
 using test::FlatForecast;
 using test::MakeForecast;
 using test::MakePolicy;
 using test::NoData;
 using test::ParamList;
-using test::Reasons;
 using test::Repeat;
+using test::RunSequenceCase;
 using test::RunSteps;
+using test::SequenceCase;
 using test::TestInput;
 
 // One decision from a fresh state.
@@ -219,31 +219,9 @@ INSTANTIATE_TEST_SUITE_P(
     test::CaseName());
 
 // Closed-loop sequences.
-struct SequenceCase {
-  std::string name;
-  ParamList params = {};
-  int start = 4;
-  Limits limits{1, 100};
-  std::vector<test::Step> steps = {};
-  std::vector<int> want_desired = {};
-  std::vector<Reason> want_reasons = {};
-  friend void PrintTo(const SequenceCase& c, std::ostream* os) { *os << c.name; }
-};
-
 class ThresholdSequenceTest : public ::testing::TestWithParam<SequenceCase> {};
 
-TEST_P(ThresholdSequenceTest, Runs) {
-  const SequenceCase& c = GetParam();
-  std::unique_ptr<Policy> policy = MakePolicy("threshold", c.params);
-  ASSERT_NE(policy, nullptr);
-  TestInput start;
-  start.capacity = {c.start, c.start};
-  start.limits = c.limits;
-  std::vector<Decision> got = RunSteps(*policy, start, c.steps);
-  EXPECT_EQ(Desireds(got), c.want_desired);
-  EXPECT_EQ(Reasons(got), c.want_reasons);
-  test::ExpectWithinLimits(got, c.limits);
-}
+TEST_P(ThresholdSequenceTest, Runs) { RunSequenceCase("threshold", GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     Table, ThresholdSequenceTest,
