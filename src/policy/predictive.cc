@@ -89,11 +89,9 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
 
   // 1-3. Predictive need over the horizon, with the reactive floor under it.
   const int reactive = InstancesFor(load, per_instance, 1.0);
-  int predictive = reactive;
-  bool forecast_ready = in.forecast != nullptr && in.forecast->ready;
-  double peak = load;
-  if (forecast_ready) peak = std::max(0.0, in.forecast->PeakUpper());
-  predictive = InstancesFor(peak * headroom, per_instance, 1.0);
+  const bool forecast_ready = in.forecast != nullptr && in.forecast->ready;
+  const double peak = forecast_ready ? std::max(0.0, in.forecast->PeakUpper()) : load;
+  const int predictive = InstancesFor(peak * headroom, per_instance, 1.0);
   int need = std::max(predictive, reactive);
 
   Decision d{need, Action::kHold, Reason::kForecast,

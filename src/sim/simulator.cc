@@ -101,8 +101,7 @@ Result<SimulationResult> Simulate(const Trace& trace, const SimulationOptions& o
   SimulationResult result;
   result.step_s = trace.step_s;
   const Duration step(trace.step_s);
-  std::vector<double> loads(trace.values.begin(), trace.values.end());
-  std::vector<int> demand = Demand(loads, options.capacity_per_instance);
+  std::vector<int> demand = Demand(trace.values, options.capacity_per_instance);
   result.initial = options.initial.value_or(options.limits.Clamp(demand[0]));
 
   GroupSpec group;
