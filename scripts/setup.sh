@@ -7,9 +7,12 @@ packages=(
   # build
   g++ cmake ninja-build ccache pkg-config
   # libraries
-  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsqlite3-dev
+  libcpp-httplib-dev prometheus-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # real servers for the prometheus source's integration test
+  prometheus prometheus-node-exporter
   # the elasticity benchmark in ../shared/bench (Debian's python3 with numpy)
   python3 python3-numpy
 )

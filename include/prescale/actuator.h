@@ -33,7 +33,7 @@ struct ActuatorContext {
 };
 
 using ActuatorRegistry = Registry<Actuator, ActuatorContext>;
-// The built-in actuators: "simulated".
+// The built-in actuators: "simulated", "exec" (and any of them in dry run).
 const ActuatorRegistry& Actuators();
 
 }  // namespace prescale

@@ -10,6 +10,7 @@
 
 #include "prescale/clock.h"
 #include "prescale/registry.h"
+#include "prescale/state_codec.h"
 
 namespace prescale {
 
@@ -23,6 +24,12 @@ class AnomalyDetector {
   virtual ~AnomalyDetector() = default;
   virtual std::string_view name() const = 0;
   virtual AnomalyResult Update(std::optional<double> value) = 0;
+
+  // Durable state: what the model has learned, so a restart keeps its history.
+  // Load() reads what Save() wrote for the same settings; on error the caller
+  // starts the model fresh.
+  virtual void Save(StateWriter& w) const = 0;
+  virtual Status Load(StateReader& r) = 0;
 };
 
 struct DetectorContext {

@@ -14,6 +14,7 @@
 
 #include "prescale/clock.h"
 #include "prescale/registry.h"
+#include "prescale/state_codec.h"
 
 namespace prescale {
 
@@ -43,6 +44,12 @@ class Forecaster {
   // upper bound (from the spread of the model's recent residuals).
   // REQUIRES: horizon >= 1, 0.5 <= quantile < 1.
   virtual void Forecast(int horizon, double quantile, ForecastResult& out) const = 0;
+
+  // Durable state: what the model has learned, so a restart keeps its history.
+  // Load() reads what Save() wrote for the same settings; on error the caller
+  // starts the model fresh.
+  virtual void Save(StateWriter& w) const = 0;
+  virtual Status Load(StateReader& r) = 0;
 };
 
 struct ForecasterContext {

@@ -24,13 +24,18 @@ class MetricSource {
   virtual Observation Read(TimePoint now) = 0;
 };
 
+// How a source folds per-instance samples into one group value (seed 2 keeps the
+// mean, the max and the min across instances).
+enum class Aggregation { kMean, kMax, kMin };
+
 struct SourceContext {
   std::string group;      // the scaling group, for messages
   Duration interval{60};  // the decision interval
+  Aggregation aggregation = Aggregation::kMean;
 };
 
 using SourceRegistry = Registry<MetricSource, SourceContext>;
-// The built-in sources: "synthetic".
+// The built-in sources: "synthetic", "procfs", "prometheus", "csv-replay".
 const SourceRegistry& Sources();
 
 }  // namespace prescale

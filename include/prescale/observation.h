@@ -22,6 +22,11 @@ struct Observation {
   std::optional<double> cpu_utilization;
   // Mean memory utilisation of the ready instances, in [0, 1].
   std::optional<double> memory_utilization;
+  // Network traffic per instance (aggregated across instances), bytes per second.
+  std::optional<double> network_in_bytes_per_s;
+  std::optional<double> network_out_bytes_per_s;
+  // Instances the metrics came from (seed 2 scales some features by it).
+  std::optional<int> instances;
 
   // Empty when the read succeeded; otherwise why metrics are missing.
   std::string error;

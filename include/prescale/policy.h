@@ -21,6 +21,7 @@
 #include "prescale/forecaster.h"
 #include "prescale/observation.h"
 #include "prescale/registry.h"
+#include "prescale/state_codec.h"
 
 namespace prescale {
 
@@ -58,6 +59,10 @@ struct PolicyState {
   // committed and a working copy, so a failed action can be rolled back).
   // REQUIRES: `other` is of the same dynamic type.
   virtual void CopyFrom(const PolicyState& other) = 0;
+  // Durable state (cooldown timers, windows, counters), so a restart forgets
+  // nothing. Load() reads what Save() wrote; on error the caller starts fresh.
+  virtual void Save(StateWriter& w) const = 0;
+  virtual Status Load(StateReader& r) = 0;
 };
 
 class Policy {

@@ -82,6 +82,10 @@ class NoneDetector final : public AnomalyDetector {
  public:
   std::string_view name() const override { return "none"; }
   AnomalyResult Update(std::optional<double>) override { return {}; }
+  // Nothing is learnt, so the record is empty, and only an empty record is this
+  // detector's (a record from another detector fails, and the caller starts fresh).
+  void Save(StateWriter&) const override {}
+  Status Load(StateReader& r) override { return r.Finish().WithContext("none"); }
 };
 
 Result<std::unique_ptr<AnomalyDetector>> MakeZScore(const Params& params, const DetectorContext&) {

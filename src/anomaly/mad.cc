@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
+#include <string>
+#include <utility>
 
 #include "anomaly/zscore.h"
 
 namespace prescale {
 namespace {
+
+constexpr std::int64_t kStateVersion = 1;
 
 // 1 / Phi^-1(3/4): turns the MAD of normal data into its standard deviation.
 constexpr double kMadToSigma = 1.482602218505602;
@@ -77,6 +82,49 @@ void MadDetector::Push(double x) {
   }
   window_.Push(x);
   sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), x), x);
+}
+
+void MadDetector::Save(StateWriter& w) const {
+  w.Int(kStateVersion);
+  w.Int(static_cast<std::int64_t>(window_.capacity()));
+  w.Ring(window_, [](StateWriter& sw, double x) { sw.Double(x); });
+}
+
+Status MadDetector::Load(StateReader& r) {
+  // Read into a fresh detector and commit only a whole, valid record, so that a bad
+  // one leaves this detector as it was.
+  MadDetector loaded(
+      {.window = window_.capacity(), .threshold = threshold_, .min_points = min_points_});
+  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("mad");
+  *this = std::move(loaded);
+  return Status::Ok();
+}
+
+Status MadDetector::ReadState(StateReader& r) {
+  const std::int64_t version = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (version != kStateVersion) {
+    return Status::Error("saved state has format version " + std::to_string(version) +
+                         ", this build reads version " + std::to_string(kStateVersion));
+  }
+  const std::int64_t window = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (window != static_cast<std::int64_t>(window_.capacity())) {
+    return Status::Error("saved state is for a window of " + std::to_string(window) +
+                         " values, this detector has " + std::to_string(window_.capacity()));
+  }
+  r.Ring(window_, [](StateReader& sr) { return sr.Double(); });
+  if (!r.ok()) return r.Finish();
+  // Update only ever holds finite values; a NaN would also break the sorted order.
+  for (std::size_t i = 0; i < window_.size(); ++i) {
+    if (!std::isfinite(window_[i])) {
+      r.Fail("window value " + std::to_string(i) + " is not finite");
+      return r.Finish();
+    }
+    sorted_.push_back(window_[i]);  // within the reserved capacity
+  }
+  std::sort(sorted_.begin(), sorted_.end());
+  return r.Finish();
 }
 
 }  // namespace prescale

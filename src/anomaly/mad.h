@@ -42,6 +42,10 @@ struct MadOptions {
 // Both vectors are allocated once, in the constructor.
 //
 // Missing and non-finite values score 0 and are not added to the window.
+//
+// Saved state (format 1), in order: the format version, the window capacity and the
+// window's values oldest first. The sorted copy is rebuilt on Load. Load fails on a
+// record for another window.
 // Not thread-safe.
 class MadDetector final : public AnomalyDetector {
  public:
@@ -51,13 +55,18 @@ class MadDetector final : public AnomalyDetector {
 
   std::string_view name() const override { return "mad"; }
   AnomalyResult Update(std::optional<double> value) override;
+  void Save(StateWriter& w) const override;
+  Status Load(StateReader& r) override;
 
  private:
   AnomalyResult Score(double x);
   void Push(double x);
+  // Reads a record into this (fresh) instance and checks it; Load commits on success.
+  Status ReadState(StateReader& r);
 
-  const double threshold_;
-  const std::size_t min_points_;
+  // Settings; not const, so that Load can commit a loaded detector by assignment.
+  double threshold_;
+  std::size_t min_points_;
   RingBuffer<double> window_;    // arrival order, to know which value leaves next
   std::vector<double> sorted_;   // the same values, ascending
   std::vector<double> scratch_;  // |x_i - median|, reordered by nth_element

@@ -3,9 +3,17 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
+#include <string>
+#include <utility>
 
 namespace prescale {
+namespace {
+
+constexpr std::int64_t kStateVersion = 1;
+
+}  // namespace
 
 AnomalyResult ScoreDeviation(double deviation, double scale, double threshold) {
   assert(!(scale < 0));
@@ -80,6 +88,64 @@ void ZScoreDetector::Recompute() {
     sum_sq_ += d * d;
   }
   pushes_since_recompute_ = 0;
+}
+
+void ZScoreDetector::Save(StateWriter& w) const {
+  w.Int(kStateVersion);
+  w.Int(static_cast<std::int64_t>(window_.capacity()));
+  w.Ring(window_, [](StateWriter& sw, double x) { sw.Double(x); });
+  w.Double(shift_);
+  w.Double(sum_);
+  w.Double(sum_sq_);
+  w.Int(static_cast<std::int64_t>(pushes_since_recompute_));
+}
+
+Status ZScoreDetector::Load(StateReader& r) {
+  // Read into a fresh detector and commit only a whole, valid record, so that a bad
+  // one leaves this detector as it was.
+  ZScoreDetector loaded(
+      {.window = window_.capacity(), .threshold = threshold_, .min_points = min_points_});
+  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("zscore");
+  *this = std::move(loaded);
+  return Status::Ok();
+}
+
+Status ZScoreDetector::ReadState(StateReader& r) {
+  const std::int64_t version = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (version != kStateVersion) {
+    return Status::Error("saved state has format version " + std::to_string(version) +
+                         ", this build reads version " + std::to_string(kStateVersion));
+  }
+  const std::int64_t window = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (window != static_cast<std::int64_t>(window_.capacity())) {
+    return Status::Error("saved state is for a window of " + std::to_string(window) +
+                         " values, this detector has " + std::to_string(window_.capacity()));
+  }
+  r.Ring(window_, [](StateReader& sr) { return sr.Double(); });
+  shift_ = r.Double();
+  sum_ = r.Double();
+  sum_sq_ = r.Double();
+  const std::int64_t pushes = r.Int();
+  if (!r.ok()) return r.Finish();
+
+  // Update only ever holds finite values, and recomputes once per `window` pushes.
+  for (std::size_t i = 0; i < window_.size(); ++i) {
+    if (!std::isfinite(window_[i])) {
+      r.Fail("window value " + std::to_string(i) + " is not finite");
+      return r.Finish();
+    }
+  }
+  if (pushes < 0 || pushes >= window) {
+    r.Fail(std::to_string(pushes) + " updates since the last recompute, out of range");
+    return r.Finish();
+  }
+  pushes_since_recompute_ = static_cast<std::size_t>(pushes);
+  // The run of equal values at the window's end, compared pair by pair as Push does.
+  run_ = window_.empty() ? 0 : 1;
+  while (run_ < window_.size() && window_.Back(run_) == window_.Back(run_ - 1)) ++run_;
+  return r.Finish();
 }
 
 }  // namespace prescale

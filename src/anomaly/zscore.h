@@ -56,6 +56,12 @@ struct ZScoreOptions {
 // and a repeat of its value scores exactly 0.
 //
 // Missing and non-finite values score 0 and are not added to the window.
+//
+// Saved state (format 1), in order: the format version, the window capacity, the
+// window's values oldest first, the shift and the two sums exactly as they stand
+// (recomputing them would round differently), and the updates since the last
+// recompute. The run length is not written: it is the count of equal values at the
+// window's end, and Load counts it again. Load fails on a record for another window.
 // Not thread-safe.
 class ZScoreDetector final : public AnomalyDetector {
  public:
@@ -65,14 +71,19 @@ class ZScoreDetector final : public AnomalyDetector {
 
   std::string_view name() const override { return "zscore"; }
   AnomalyResult Update(std::optional<double> value) override;
+  void Save(StateWriter& w) const override;
+  Status Load(StateReader& r) override;
 
  private:
   AnomalyResult Score(double x) const;
   void Push(double x);
   void Recompute();
+  // Reads a record into this (fresh) instance and checks it; Load commits on success.
+  Status ReadState(StateReader& r);
 
-  const double threshold_;
-  const std::size_t min_points_;
+  // Settings; not const, so that Load can commit a loaded detector by assignment.
+  double threshold_;
+  std::size_t min_points_;
   RingBuffer<double> window_;
   double shift_ = 0;     // K: the sums are over (x - K)
   double sum_ = 0;       // sum of (x - K) over the window

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/run_command.h"
 #include "app/simulate_command.h"
 #include "prescale/forecaster.h"
 #include "prescale/policy.h"
@@ -47,6 +48,20 @@ int main(int argc, char** argv) {
                        "Forecaster: " + Join(prescale::Forecasters().Names()));
   simulate->add_option("--detector", sim.detector, "Anomaly detector: zscore, mad, none (default none; a detected anomaly holds back scale-in)");
 
+  prescale::app::RunFlags run_flags;
+  CLI::App* run = app.add_subcommand(
+      "run", "The autoscaler: tick every group, scale, and serve the API (Ctrl-C stops)");
+  run->add_option("--config", run_flags.config,
+                  "YAML config (default: the built-in demo of a synthetic workload and this "
+                  "host)");
+  run->add_option("--for", run_flags.for_s, "Stop after this many seconds");
+  run->add_option("--listen", run_flags.listen, "HTTP address, overrides global.listen");
+  run->add_flag("--print-default", run_flags.print_default, "Print the built-in config and exit");
+
+  std::string validate_path;
+  CLI::App* validate = app.add_subcommand("validate", "Check a config file for `run`");
+  validate->add_option("file", validate_path, "The YAML config")->required();
+
   CLI::App* demo = app.add_subcommand(
       "demo", "Simulate a synthetic workload with predictive and with hpa, side by side");
 
@@ -58,5 +73,7 @@ int main(int argc, char** argv) {
   }
   if (*simulate) return prescale::app::RunSimulate(sim, std::cerr);
   if (*demo) return prescale::app::RunDemo(std::cout, std::cerr);
+  if (*run) return prescale::app::RunRun(run_flags, std::cout, std::cerr);
+  if (*validate) return prescale::app::RunValidate(validate_path, std::cout, std::cerr);
   return 2;
 }

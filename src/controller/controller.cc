@@ -1,5 +1,6 @@
 #include "controller/controller.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace prescale {
@@ -71,12 +72,14 @@ const StepRecord& Controller::Step(TimePoint now) {
     // Without the group's size there is nothing safe to do: hold and say why.
     ++stats_.actuator_errors;
     record_.error = described.status();
-    record_.decision = Decision{0, Action::kHold, Reason::kMissingData,
+    record_.before = CapacityStatus{last_known_desired_, last_known_desired_};
+    record_.decision = Decision{last_known_desired_, Action::kHold, Reason::kMissingData,
                                 "Could not describe the group - holding", 0};
     if (recorder_) recorder_->Record(group_, record_);
     return record_;
   }
   record_.before = *described;
+  last_known_desired_ = described->desired;
 
   // 3. Decide on a scratch copy of the state.
   PolicyInput input;
@@ -94,17 +97,32 @@ const StepRecord& Controller::Step(TimePoint now) {
   d.action = ActionFor(d.desired, described->desired);
   record_.decision = d;
 
-  // 4. Actuate; keep the new state only if the world took the change.
+  // 4. Actuate; keep the new state only if the world took the change. The group's
+  //    cooldown and the back-off after a failure hold the change back; the policy
+  //    then decides afresh next tick from the state it had.
   bool keep = true;
   if (d.desired != described->desired) {
-    Status s = actuator_.SetDesired(d.desired, now);
-    if (s.ok()) {
+    if (now - last_action_ < group_.cooldown) {
+      keep = false;
+      record_.decision = Decision{described->desired, Action::kHold, Reason::kCooldown,
+                                  "Scaling needed but in cooldown period", d.recommendation};
+    } else if (now < retry_at_) {
+      keep = false;
+      record_.decision = Decision{described->desired, Action::kHold, d.reason,
+                                  "Actuator failed - backing off before retrying",
+                                  d.recommendation};
+    } else if (Status s = actuator_.SetDesired(d.desired, now); s.ok()) {
       record_.acted = true;
       ++stats_.actions;
+      last_action_ = now;
+      failures_ = 0;
     } else {
       keep = false;
       ++stats_.actuator_errors;
       record_.error = s;
+      // Exponential back-off in intervals: 1, 2, 4 ... 32.
+      retry_at_ = now + group_.interval * static_cast<double>(1 << std::min(failures_, 5));
+      ++failures_;
     }
   }
   if (keep) std::swap(committed_, working_);
@@ -112,6 +130,71 @@ const StepRecord& Controller::Step(TimePoint now) {
   // 5. Record.
   if (recorder_) recorder_->Record(group_, record_);
   return record_;
+}
+
+SavedState Controller::SaveState() const {
+  SavedState out;
+  StateWriter w;
+  w.Int(1);  // format version
+  w.Time(last_action_);
+  w.Int(failures_);
+  w.Time(retry_at_);
+  w.Int(last_known_desired_);
+  out.controller = w.text();
+  StateWriter p;
+  committed_->Save(p);
+  out.policy = p.text();
+  if (parts_.forecaster) {
+    StateWriter f;
+    parts_.forecaster->Save(f);
+    out.forecaster = f.text();
+  }
+  if (parts_.detector) {
+    StateWriter d;
+    parts_.detector->Save(d);
+    out.detector = d.text();
+  }
+  return out;
+}
+
+Status Controller::LoadState(const SavedState& saved) {
+  std::string fresh;
+  auto note = [&](const char* part, const Status& s) {
+    if (!s.ok()) fresh += std::string(fresh.empty() ? "" : "; ") + part + ": " + s.message();
+  };
+  if (!saved.controller.empty()) {
+    StateReader r(saved.controller);
+    if (r.Int() != 1) r.Fail("unknown format version");
+    TimePoint last = r.Time();
+    int failures = static_cast<int>(r.Int());
+    TimePoint retry = r.Time();
+    int known = static_cast<int>(r.Int());
+    Status s = r.Finish();
+    if (s.ok()) {
+      last_action_ = last;
+      failures_ = failures;
+      retry_at_ = retry;
+      last_known_desired_ = known;
+    }
+    note("controller", s);
+  }
+  if (!saved.policy.empty()) {
+    StateReader r(saved.policy);
+    auto loaded = parts_.policy->NewState();
+    Status s = loaded->Load(r);
+    if (s.ok()) committed_->CopyFrom(*loaded);
+    note("policy", s);
+  }
+  if (parts_.forecaster && !saved.forecaster.empty()) {
+    StateReader r(saved.forecaster);
+    note("forecaster", parts_.forecaster->Load(r));
+  }
+  if (parts_.detector && !saved.detector.empty()) {
+    StateReader r(saved.detector);
+    note("detector", parts_.detector->Load(r));
+  }
+  if (!fresh.empty()) return Status::Error("started fresh: " + fresh);
+  return Status::Ok();
 }
 
 }  // namespace prescale

@@ -33,6 +33,17 @@ struct GroupSpec {
   // Work units/s one instance serves within its SLO (simulate's --capacity); 0 when
   // unknown, in which case only CPU-based policies can decide.
   double capacity_per_instance = 0;
+  // Minimum time between two actions, whatever the policy says (0 = none).
+  Duration cooldown{0};
+};
+
+// A controller's durable state, one text record per part (see StateWriter). Empty
+// strings mean "nothing saved".
+struct SavedState {
+  std::string controller;  // last action time, actuator back-off
+  std::string policy;
+  std::string forecaster;
+  std::string detector;
 };
 
 // Everything known about one step, handed to the recorder. Pointers are valid only
@@ -84,7 +95,14 @@ class Controller {
   // One step at `now`, the end of the interval just observed.
   const StepRecord& Step(TimePoint now);
 
+  // Saves every part's state; LoadState() restores what it can and returns an error
+  // naming the parts that had to start fresh (the controller still works).
+  SavedState SaveState() const;
+  Status LoadState(const SavedState& saved);
+
   const GroupSpec& group() const { return group_; }
+  const Forecaster* forecaster() const { return parts_.forecaster.get(); }
+  const AnomalyDetector* detector() const { return parts_.detector.get(); }
   const Policy& policy() const { return *parts_.policy; }
   const ControllerStats& stats() const { return stats_; }
 
@@ -101,6 +119,11 @@ class Controller {
   ForecastResult forecast_;
   StepRecord record_;
   ControllerStats stats_;
+  int last_known_desired_ = 0;  // for records when the actuator cannot describe
+  TimePoint last_action_ = TimePoint(Duration(-1e300));
+  // Back-off after a failed action: no new attempt before `retry_at_`.
+  int failures_ = 0;
+  TimePoint retry_at_ = TimePoint(Duration(-1e300));
 };
 
 }  // namespace prescale

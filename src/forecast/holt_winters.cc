@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numeric>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace prescale {
@@ -13,6 +17,7 @@ namespace {
 constexpr double kSecondsPerDay = 86400;
 constexpr double kSecondsPerWeek = 7 * kSecondsPerDay;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+constexpr std::int64_t kStateVersion = 1;
 
 // round(period / step) when it lies in [2, max], else 0.
 int PeriodSteps(double period_s, Duration step, int max) {
@@ -45,6 +50,25 @@ bool FillGapsCircular(std::vector<double>& v) {
     prev = i;
   }
   return true;
+}
+
+// "a daily season of 288 steps", "no weekly season".
+std::string DescribeSeason(std::string_view kind, std::int64_t period) {
+  if (period == 0) return "no " + std::string(kind) + " season";
+  return "a " + std::string(kind) + " season of " + std::to_string(period) + " steps";
+}
+
+// Reads what StateWriter::Doubles wrote into `v`, which must already have the
+// saved length: the length is checked before anything is read or allocated.
+void ReadArray(StateReader& r, std::string_view what, std::vector<double>& v) {
+  const std::int64_t n = r.Int();
+  if (!r.ok()) return;
+  if (n != static_cast<std::int64_t>(v.size())) {
+    r.Fail(std::string(what) + " has " + std::to_string(n) + " values, expected " +
+           std::to_string(v.size()));
+    return;
+  }
+  for (double& x : v) x = r.Double();
 }
 
 }  // namespace
@@ -222,6 +246,98 @@ void HoltWintersForecaster::Forecast(int horizon, double quantile, ForecastResul
     if (m2 > 0 && ++p2 == m2) p2 = 0;
   }
   spread_.FillUpper(quantile, out);
+}
+
+void HoltWintersForecaster::Save(StateWriter& w) const {
+  w.Int(kStateVersion);
+  w.Int(daily_.period());
+  w.Int(weekly_.period());
+  w.Int(observed_);
+  w.Double(level_);
+  w.Double(trend_);
+  for (const Season* season : {&daily_, &weekly_}) {
+    w.Int(season->phase);
+    w.Bool(season->ready);
+    w.Doubles(season->index);
+  }
+  w.Doubles(levels_);
+  w.Int(level_pos_);
+  w.Int(trend_span_);
+  spread_.Save(w);
+}
+
+Status HoltWintersForecaster::Load(StateReader& r) {
+  // Read into a fresh model and commit only a whole, valid record, so that a bad one
+  // leaves this model as it was.
+  HoltWintersForecaster loaded(options_);
+  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("holt-winters");
+  *this = std::move(loaded);
+  return Status::Ok();
+}
+
+Status HoltWintersForecaster::ReadState(StateReader& r) {
+  // 1. The format, then the season lengths that the settings fix.
+  const std::int64_t version = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (version != kStateVersion) {
+    return Status::Error("saved state has format version " + std::to_string(version) +
+                         ", this build reads version " + std::to_string(kStateVersion));
+  }
+  const std::int64_t m1 = r.Int();
+  const std::int64_t m2 = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (m1 != daily_.period()) {
+    return Status::Error("saved state is for " + DescribeSeason("daily", m1) + ", this model has " +
+                         DescribeSeason("daily", daily_.period()));
+  }
+  if (m2 != weekly_.period()) {
+    return Status::Error("saved state is for " + DescribeSeason("weekly", m2) +
+                         ", this model has " + DescribeSeason("weekly", weekly_.period()));
+  }
+
+  // 2. The model, in Save's order.
+  observed_ = r.Int();
+  level_ = r.Double();
+  trend_ = r.Double();
+  // The phase is checked below, before it is narrowed into the season.
+  auto read_season = [&r](std::string_view what, Season& season) {
+    const std::int64_t phase = r.Int();
+    season.ready = r.Bool();
+    ReadArray(r, what, season.index);
+    return phase;
+  };
+  const std::int64_t p1 = read_season("the daily season", daily_);
+  const std::int64_t p2 = read_season("the weekly season", weekly_);
+  ReadArray(r, "the level history", levels_);
+  const std::int64_t level_pos = r.Int();
+  const std::int64_t trend_span = r.Int();
+  spread_.Load(r);
+  if (!r.ok()) return r.Finish();
+
+  // 3. The counters must be what some run of the model reaches, since Observe and
+  //    Forecast index the seasons and the level history with them. All three
+  //    positions are the same step count t: the phases are t mod m, and level_pos_ is
+  //    t mod the longest season.
+  if (observed_ < 0 || observed_ > kMaxSavedCount)
+    r.Fail("count of " + std::to_string(observed_) + " values out of range");
+  if ((m1 == 0 ? p1 != 0 : p1 < 0 || p1 >= m1) || (m2 == 0 ? p2 != 0 : p2 < 0 || p2 >= m2) ||
+      (m1 > 0 && m2 > 0 && p1 != p2 % m1) || level_pos != (m2 > 0 ? p2 : p1)) {
+    r.Fail("season phases " + std::to_string(p1) + ", " + std::to_string(p2) +
+           " and level position " + std::to_string(level_pos) + " do not agree");
+  }
+  if ((m1 == 0 && daily_.ready) || (m2 == 0 && weekly_.ready)) {
+    r.Fail("a season that does not run is marked started");
+  }
+  // A season's length is at least 2, and no longer than the level history.
+  if (trend_span != 1 && !(trend_span > 1 && (trend_span == m1 || trend_span == m2))) {
+    r.Fail("trend span of " + std::to_string(trend_span) + " steps is not 1 or a season");
+  }
+  if (!r.ok()) return r.Finish();
+  daily_.phase = static_cast<int>(p1);
+  weekly_.phase = static_cast<int>(p2);
+  level_pos_ = static_cast<int>(level_pos);
+  trend_span_ = static_cast<int>(trend_span);
+  return r.Finish();
 }
 
 }  // namespace prescale

@@ -58,6 +58,13 @@
 // once two values have been seen; with one the forecast is that value, flat. The upper
 // bound comes from the model's own one-step residuals (ResidualSpread). Forecast does
 // not allocate once `out` has the right size. Not thread-safe.
+//
+// Saved state (format 1), in order: the format version; the daily and weekly season
+// lengths (0 = none); the values observed, the level and the trend; for the daily
+// then the weekly season its phase, whether it has started, and its indices (the raw
+// values collected so far while it has not); the level history with its position
+// and the trend's span; and the residual spread. Load fails on a record for other
+// season lengths, so a change of step or of `weekly` starts the model fresh.
 #pragma once
 
 #include <cstdint>
@@ -96,6 +103,8 @@ class HoltWintersForecaster final : public Forecaster {
   std::string_view name() const override { return "holt-winters"; }
   void Observe(std::optional<double> value) override;
   void Forecast(int horizon, double quantile, ForecastResult& out) const override;
+  void Save(StateWriter& w) const override;
+  Status Load(StateReader& r) override;
 
   // For tests and diagnostics.
   double level() const { return level_; }
@@ -126,6 +135,8 @@ class HoltWintersForecaster final : public Forecaster {
   double LevelSlope(double previous_level) const;
   // Measures the trend over `span` steps from now on.
   void RestartTrend(int span);
+  // Reads a record into this (fresh) instance and checks it; Load commits on success.
+  Status ReadState(StateReader& r);
 
   Options options_;
   double level_ = 0;

@@ -3,8 +3,15 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <string>
+#include <utility>
 
 namespace prescale {
+namespace {
+
+constexpr std::int64_t kStateVersion = 1;
+
+}  // namespace
 
 LinearRegressionForecaster::LinearRegressionForecaster(const Options& options)
     : options_(options),
@@ -93,6 +100,79 @@ void LinearRegressionForecaster::Forecast(int horizon, double quantile, Forecast
   const Line line = Fit();
   for (int h = 1; h <= horizon; ++h) out.point[h - 1] = ValueAt(line, now_ + h);
   spread_.FillUpper(quantile, out);
+}
+
+void LinearRegressionForecaster::Save(StateWriter& w) const {
+  w.Int(kStateVersion);
+  w.Int(options_.window);
+  w.Int(now_);
+  w.Ring(points_, [](StateWriter& sw, const Point& p) {
+    sw.Int(p.x);
+    sw.Double(p.y);
+  });
+  w.Int(origin_);
+  w.Double(y_origin_);
+  w.Double(sum_x_);
+  w.Double(sum_y_);
+  w.Double(sum_xx_);
+  w.Double(sum_xy_);
+  spread_.Save(w);
+}
+
+Status LinearRegressionForecaster::Load(StateReader& r) {
+  // Read into a fresh model and commit only a whole, valid record, so that a bad one
+  // leaves this model as it was.
+  LinearRegressionForecaster loaded(options_);
+  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("linear");
+  *this = std::move(loaded);
+  return Status::Ok();
+}
+
+Status LinearRegressionForecaster::ReadState(StateReader& r) {
+  const std::int64_t version = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (version != kStateVersion) {
+    return Status::Error("saved state has format version " + std::to_string(version) +
+                         ", this build reads version " + std::to_string(kStateVersion));
+  }
+  const std::int64_t window = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (window != options_.window) {
+    return Status::Error("saved state is for a window of " + std::to_string(window) +
+                         " values, this model has " + std::to_string(options_.window));
+  }
+  now_ = r.Int();
+  r.Ring(points_, [](StateReader& sr) {
+    Point p;
+    p.x = sr.Int();
+    p.y = sr.Double();
+    return p;
+  });
+  origin_ = r.Int();
+  y_origin_ = r.Double();
+  sum_x_ = r.Double();
+  sum_y_ = r.Double();
+  sum_xx_ = r.Double();
+  sum_xy_ = r.Double();
+  spread_.Load(r);
+  if (!r.ok()) return r.Finish();
+
+  // The window's indices are distinct past steps in order (Fit relies on distinct x),
+  // its values finite, and the origin a step already seen.
+  if (now_ < -1 || now_ > kMaxSavedCount)
+    r.Fail("interval index " + std::to_string(now_) + " out of range");
+  std::int64_t previous = -1;
+  for (std::size_t i = 0; i < points_.size() && r.ok(); ++i) {
+    const Point& p = points_[i];
+    if (p.x <= previous || p.x > now_ || !std::isfinite(p.y)) {
+      r.Fail("window point " + std::to_string(i) + " out of order or not finite");
+    }
+    previous = p.x;
+  }
+  if (origin_ < 0 || origin_ > std::max<std::int64_t>(now_, 0)) {
+    r.Fail("origin " + std::to_string(origin_) + " out of range");
+  }
+  return r.Finish();
 }
 
 }  // namespace prescale

@@ -13,6 +13,11 @@
 // Cost: O(1) per Observe (running sums over a RingBuffer; see Recentre for the
 // amortised O(window) clean-up) and O(horizon) per Forecast, which does not allocate
 // once `out` has the right size. Not thread-safe.
+//
+// Saved state (format 1), in order: the format version, the window capacity, the
+// newest interval index, the window's (index, value) pairs oldest first, the origin
+// and the four running sums exactly as they stand (recomputing them would round
+// differently), and the residual spread. Load fails on a record for another window.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +42,8 @@ class LinearRegressionForecaster final : public Forecaster {
   std::string_view name() const override { return "linear"; }
   void Observe(std::optional<double> value) override;
   void Forecast(int horizon, double quantile, ForecastResult& out) const override;
+  void Save(StateWriter& w) const override;
+  Status Load(StateReader& r) override;
 
   // Observed values currently in the fit (at most `window`).
   int size() const { return static_cast<int>(points_.size()); }
@@ -61,6 +68,8 @@ class LinearRegressionForecaster final : public Forecaster {
   // Sxx - Sx^2/n does not cancel) and clears the rounding drift that add-and-remove
   // accumulates. Runs once per recentre_every_ steps, so O(1) amortised.
   void Recentre();
+  // Reads a record into this (fresh) instance and checks it; Load commits on success.
+  Status ReadState(StateReader& r);
 
   Options options_;
   RingBuffer<Point> points_;

@@ -76,6 +76,27 @@ void ResidualSpread::FillUpper(double quantile, ForecastResult& out) const {
   }
 }
 
+void ResidualSpread::Save(StateWriter& w) const {
+  w.Double(sum_abs_);
+  w.Double(weight_);
+  w.Int(count_);
+}
+
+void ResidualSpread::Load(StateReader& r) {
+  const double sum_abs = r.Double();
+  const double weight = r.Double();
+  const std::int64_t count = r.Int();
+  if (!r.ok()) return;
+  // !(x >= 0) also catches NaN.
+  if (!(sum_abs >= 0) || !(weight >= 0) || count < 0 || count > kMaxSavedCount) {
+    r.Fail("residual spread out of range");
+    return;
+  }
+  sum_abs_ = sum_abs;
+  weight_ = weight;
+  count_ = count;
+}
+
 void SizeForecast(int horizon, ForecastResult& out) {
   assert(horizon >= 1);
   const auto n = static_cast<std::size_t>(horizon);

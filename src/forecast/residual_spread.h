@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "prescale/forecaster.h"
+#include "prescale/state_codec.h"
 
 namespace prescale {
 
@@ -24,6 +25,10 @@ namespace prescale {
 // error 1.15e-9), refined by one Halley step on erfc to full double precision.
 // Returns -inf for p <= 0, +inf for p >= 1 and NaN for NaN. Pure; thread-safe.
 double NormalQuantile(double p);
+
+// The largest count or step index a forecaster's Load accepts: 2^53 steps, far more
+// than any run takes, so that counting on from a garbled record cannot overflow.
+inline constexpr std::int64_t kMaxSavedCount = std::int64_t{1} << 53;
 
 class ResidualSpread {
  public:
@@ -50,6 +55,12 @@ class ResidualSpread {
   // bound equals the point forecast. Does not allocate.
   // REQUIRES: out.upper.size() == out.point.size(), 0.5 <= quantile < 1.
   void FillUpper(double quantile, ForecastResult& out) const;
+
+  // Durable state, part of its forecaster's record: the running sums and the count
+  // (the decay comes from the settings and is not written). Load reads what Save
+  // wrote and fails `r` on a value out of range.
+  void Save(StateWriter& w) const;
+  void Load(StateReader& r);
 
  private:
   double decay_;        // 2^(-1 / halflife): the weight kept per new residual

@@ -17,6 +17,25 @@ struct Recommendation {
 struct HpaState : StateBase<HpaState> {
   explicit HpaState(std::size_t window) : recommendations(window) {}
   RingBuffer<Recommendation> recommendations;
+
+  void Save(StateWriter& w) const override {
+    w.Ring(recommendations, [](StateWriter& w, const Recommendation& r) {
+      w.Time(r.time);
+      w.Int(r.replicas);
+    });
+  }
+  Status Load(StateReader& r) override {
+    RingBuffer<Recommendation> loaded(recommendations.capacity());
+    r.Ring(loaded, [](StateReader& r) {
+      Recommendation rec;
+      rec.time = r.Time();
+      rec.replicas = static_cast<int>(r.Int());
+      return rec;
+    });
+    if (Status s = r.Finish(); !s.ok()) return s;
+    recommendations = loaded;
+    return Status::Ok();
+  }
 };
 
 }  // namespace

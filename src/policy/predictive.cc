@@ -19,6 +19,29 @@ struct PredictiveState : StateBase<PredictiveState> {
       : needs(window), log_headroom(std::log(headroom)) {}
   RingBuffer<Need> needs;  // recent needs, for scale-in stabilisation
   double log_headroom;
+
+  void Save(StateWriter& w) const override {
+    w.Double(log_headroom);
+    w.Ring(needs, [](StateWriter& w, const Need& n) {
+      w.Time(n.time);
+      w.Int(n.instances);
+    });
+  }
+  Status Load(StateReader& r) override {
+    double headroom = r.Double();
+    RingBuffer<Need> loaded(needs.capacity());
+    r.Ring(loaded, [](StateReader& r) {
+      Need n;
+      n.time = r.Time();
+      n.instances = static_cast<int>(r.Int());
+      return n;
+    });
+    if (!std::isfinite(headroom)) r.Fail("headroom is not finite");
+    if (Status s = r.Finish(); !s.ok()) return s;
+    log_headroom = headroom;
+    needs = loaded;
+    return Status::Ok();
+  }
 };
 
 // Share of the SLO's allowance that the headroom aims at: the rest absorbs the

@@ -9,6 +9,13 @@ namespace {
 
 struct Seed2State : StateBase<Seed2State> {
   Seed2RulesState rules;
+  void Save(StateWriter& w) const override { SaveSeed2Rules(rules, w); }
+  Status Load(StateReader& r) override {
+    Seed2RulesState loaded = LoadSeed2Rules(r);
+    if (Status s = r.Finish(); !s.ok()) return s;
+    rules = loaded;
+    return Status::Ok();
+  }
 };
 
 }  // namespace
@@ -32,7 +39,7 @@ Decision ApplySeed2Rules(const Seed2RulesConfig& c, Seed2RulesState& st, Seed2Si
       st.last_action = in.now;
       st.streak_broken = false;
       return Finish(Decision{current + c.step_up, Action::kScaleUp, Reason::kScaleUp,
-                             "SCALING UP: demand predicted high", 0},
+                             "demand predicted high", 0},
                     current, in.limits);
     }
     case Seed2Signal::kDown:
@@ -59,8 +66,23 @@ Decision ApplySeed2Rules(const Seed2RulesConfig& c, Seed2RulesState& st, Seed2Si
   st.down_streak = 0;
   st.streak_broken = false;
   return Finish(Decision{current - c.step_down, Action::kScaleDown, Reason::kScaleDown,
-                         "SCALING DOWN: consistent low predictions", 0},
+                         "5min consistent prediction", 0},
                 current, in.limits);
+}
+
+void SaveSeed2Rules(const Seed2RulesState& st, StateWriter& w) {
+  w.Time(st.last_action);
+  w.Int(st.down_streak);
+  w.Bool(st.streak_broken);
+}
+
+Seed2RulesState LoadSeed2Rules(StateReader& r) {
+  Seed2RulesState st;
+  st.last_action = r.Time();
+  st.down_streak = static_cast<int>(r.Int());
+  st.streak_broken = r.Bool();
+  if (st.down_streak < 0) r.Fail("negative streak");
+  return st;
 }
 
 Seed2RulesConfig ReadSeed2Rules(ParamReader& r, Duration interval) {

@@ -37,6 +37,10 @@ struct Seed2RulesState {
 Decision ApplySeed2Rules(const Seed2RulesConfig& config, Seed2RulesState& state,
                          Seed2Signal signal, const PolicyInput& input);
 
+// The rules' durable state, for the classifier policy to reuse too.
+void SaveSeed2Rules(const Seed2RulesState& state, StateWriter& w);
+Seed2RulesState LoadSeed2Rules(StateReader& r);
+
 // Reads cooldown_s, consecutive_down (default: ceil(300 s / interval)), step_up,
 // step_down from `reader`.
 Seed2RulesConfig ReadSeed2Rules(ParamReader& reader, Duration interval);

@@ -13,6 +13,21 @@ struct TargetTrackingState : StateBase<TargetTrackingState> {
   int above = 0;  // consecutive intervals above target
   int below = 0;  // consecutive intervals below the scale-in line
   TimePoint last_action = TimePoint(Duration(-std::numeric_limits<double>::infinity()));
+  void Save(StateWriter& w) const override {
+    w.Int(above);
+    w.Int(below);
+    w.Time(last_action);
+  }
+  Status Load(StateReader& r) override {
+    TargetTrackingState s;
+    s.above = static_cast<int>(r.Int());
+    s.below = static_cast<int>(r.Int());
+    s.last_action = r.Time();
+    if (s.above < 0 || s.below < 0) r.Fail("negative alarm count");
+    if (Status st = r.Finish(); !st.ok()) return st;
+    *this = s;
+    return Status::Ok();
+  }
 };
 
 // Datapoints that span `minutes` at the decision interval (at least 1).

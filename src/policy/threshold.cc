@@ -9,6 +9,13 @@ namespace {
 
 struct ThresholdState : StateBase<ThresholdState> {
   TimePoint last_action = TimePoint(Duration(-std::numeric_limits<double>::infinity()));
+  void Save(StateWriter& w) const override { w.Time(last_action); }
+  Status Load(StateReader& r) override {
+    TimePoint t = r.Time();
+    if (Status s = r.Finish(); !s.ok()) return s;
+    last_action = t;
+    return Status::Ok();
+  }
 };
 
 }  // namespace

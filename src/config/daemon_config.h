@@ -1,0 +1,67 @@
+// The configuration of `prescale run` (docs/configuration.md documents every key).
+//
+//   global:            tick interval, listen address, output paths, log level
+//   groups:            one entry per scaling group: source, aggregation,
+//                      forecaster, detector, policy, actuator, limits, cooldown,
+//                      dry_run
+//
+// LoadDaemonConfig() checks the file's shape and values (unknown keys with the
+// nearest suggestion, wrong types, min > max, non-positive intervals, duplicate
+// group names); ValidateDaemonConfig() also builds every plugin, so unknown plugin
+// names and bad plugin settings fail too. Every error carries file:line:column.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "controller/controller.h"
+#include "prescale/metric_source.h"
+#include "prescale/params.h"
+
+namespace prescale {
+
+struct OutputPaths {
+  std::string metrics_csv = "data/metrics.csv";
+  std::string anomalies_log = "logs/anomalies.log";
+  std::string decisions_jsonl = "output/decisions.jsonl";
+  std::string log_file = "logs/prescale.log";
+  std::string state_db = "data/state.db";
+};
+
+struct GlobalConfig {
+  Duration interval{10};               // default tick interval for groups
+  std::string listen = "127.0.0.1:8080";  // HTTP; "" turns the server off
+  std::string log_level = "info";      // debug, info, warn, error
+  OutputPaths outputs;
+  int history_points = 2000;           // per group, kept in memory for the API
+};
+
+struct GroupConfig {
+  GroupSpec spec;  // name, limits, interval, boot delay, capacity, cooldown
+  PluginSpec source;
+  Aggregation aggregation = Aggregation::kMean;
+  PluginSpec forecaster;  // empty type: the policy's default
+  PluginSpec detector;    // empty type: zscore
+  PluginSpec policy;      // empty type: predictive
+  PluginSpec actuator;    // empty type: simulated
+  bool dry_run = false;
+  int initial = 0;        // starting size for actuators that own the group (0 = min)
+  SourceMark mark;        // where the group starts in the file
+};
+
+struct DaemonConfig {
+  std::string path;  // the file it came from ("<built-in>" for the default)
+  GlobalConfig global;
+  std::vector<GroupConfig> groups;
+};
+
+Result<DaemonConfig> LoadDaemonConfig(const std::string& path);
+Result<DaemonConfig> ParseDaemonConfig(const std::string& yaml_text, const std::string& name);
+// Builds every plugin of every group (and drops them) to check names and settings.
+Status ValidateDaemonConfig(const DaemonConfig& config);
+
+// The built-in default of `prescale run` without --config: a synthetic workload in
+// compressed time on a simulated cluster, and this host's procfs in dry run.
+const std::string& DefaultDaemonConfigYaml();
+
+}  // namespace prescale

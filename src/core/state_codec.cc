@@ -1,0 +1,82 @@
+#include "prescale/state_codec.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace prescale {
+
+void StateWriter::Double(double v) {
+  char buf[32];
+  // Shortest representation that reads back to the same double.
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (!text_.empty()) text_ += ' ';
+  text_.append(buf, end);
+}
+
+void StateWriter::Int(std::int64_t v) {
+  if (!text_.empty()) text_ += ' ';
+  text_ += std::to_string(v);
+}
+
+void StateWriter::Doubles(const std::vector<double>& v) {
+  Int(static_cast<std::int64_t>(v.size()));
+  for (double x : v) Double(x);
+}
+
+std::string_view StateReader::Next() {
+  while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+  std::size_t start = pos_;
+  while (pos_ < text_.size() && text_[pos_] != ' ') ++pos_;
+  return text_.substr(start, pos_ - start);
+}
+
+void StateReader::Fail(const std::string& why) {
+  if (status_.ok()) status_ = Status::Error("saved state: " + why);
+}
+
+double StateReader::Double() {
+  if (!ok()) return 0;
+  std::string_view t = Next();
+  double v = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || end != t.data() + t.size()) {
+    // from_chars does not read "inf"/"nan" spelled by to_chars on every library.
+    if (t == "inf") return INFINITY;
+    if (t == "-inf") return -INFINITY;
+    if (t == "nan" || t == "-nan") return NAN;
+    Fail(t.empty() ? "record ends early" : "'" + std::string(t) + "' is not a number");
+    return 0;
+  }
+  return v;
+}
+
+std::int64_t StateReader::Int() {
+  if (!ok()) return 0;
+  std::string_view t = Next();
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || end != t.data() + t.size()) {
+    Fail(t.empty() ? "record ends early" : "'" + std::string(t) + "' is not a whole number");
+    return 0;
+  }
+  return v;
+}
+
+std::vector<double> StateReader::Doubles() {
+  std::int64_t n = Int();
+  std::vector<double> v;
+  if (n < 0 || n > 100'000'000) {
+    Fail("bad length " + std::to_string(n));
+    return v;
+  }
+  v.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n && ok(); ++i) v.push_back(Double());
+  return v;
+}
+
+Status StateReader::Finish() {
+  if (ok() && !Next().empty()) Fail("unexpected data at the end");
+  return status_;
+}
+
+}  // namespace prescale

@@ -1,0 +1,317 @@
+#include "daemon/daemon.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "actuators/dry_run.h"
+#include "prescale/actuator.h"
+#include "prescale/metric_source.h"
+
+namespace prescale {
+
+struct Daemon::Runtime {
+  GroupConfig config;
+  GroupInfo info;
+  std::unique_ptr<MetricSource> source;
+  std::unique_ptr<Actuator> actuator;
+  std::unique_ptr<Controller> controller;
+  TimePoint next_tick;
+  // Guarded by Daemon::mu_.
+  GroupSnapshot snapshot;
+  std::deque<HistoryPoint> history;
+};
+
+Daemon::Daemon(DaemonConfig config, Clock& clock, Logger& log, TelemetrySink* telemetry)
+    : config_(std::move(config)), clock_(clock), log_(log), telemetry_(telemetry) {}
+
+Daemon::~Daemon() { Shutdown(); }
+
+Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonConfig config, Clock& clock, Logger& log,
+                                               TelemetrySink* telemetry) {
+  if (Status s = ValidateDaemonConfig(config); !s.ok()) return s;
+  std::unique_ptr<Daemon> d(new Daemon(std::move(config), clock, log, telemetry));
+  auto outputs = Outputs::Open(d->config_.global.outputs);
+  if (!outputs.ok()) return outputs.status();
+  d->outputs_ = std::move(outputs.value());
+  auto store = StateStore::Open(d->config_.global.outputs.state_db);
+  if (!store.ok()) return store.status();
+  d->store_ = std::move(store.value());
+  TimePoint now = clock.Now();
+  for (const GroupConfig& g : d->config_.groups) {
+    auto rt = d->Build(g, nullptr, now);
+    if (!rt.ok()) return rt.status();
+    d->groups_.push_back(std::move(rt.value()));
+  }
+  return d;
+}
+
+Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
+                                                       const SavedState* carry, TimePoint now) {
+  auto rt = std::make_unique<Runtime>();
+  rt->config = g;
+  const std::string where = "group '" + g.spec.name + "'";
+  auto source = Sources().Create(g.source.type, g.source.params,
+                                 SourceContext{g.spec.name, g.spec.interval, g.aggregation});
+  if (!source.ok()) return source.status().WithContext(where);
+  rt->source = std::move(source.value());
+  ActuatorContext actx{g.spec.name, g.spec.interval, g.spec.boot_delay, g.initial, now};
+  auto actuator = Actuators().Create(g.actuator.type, g.actuator.params, actx);
+  if (!actuator.ok()) return actuator.status().WithContext(where);
+  rt->actuator = std::move(actuator.value());
+  if (g.dry_run) rt->actuator = MakeDryRun(std::move(rt->actuator));
+  auto parts = Controller::BuildParts(g.spec, g.policy, g.forecaster, g.detector);
+  if (!parts.ok()) return parts.status();
+  std::string forecaster_type = parts->forecaster ? std::string(parts->forecaster->name()) : "";
+  std::string detector_type = parts->detector ? std::string(parts->detector->name()) : "";
+  rt->controller = std::make_unique<Controller>(g.spec, *rt->source, *rt->actuator,
+                                                std::move(parts.value()), nullptr);
+  rt->info = GroupInfo{g.spec.name,       g.policy.type, detector_type, g.source.type,
+                       g.actuator.type,   g.dry_run,     g.spec.limits};
+
+  // Restore: the state carried over a reload, else what the store has, each part
+  // only if the same plugin type wrote it.
+  std::optional<SavedState> saved;
+  if (carry) {
+    saved = *carry;
+  } else if (auto stored = store_->Load(g.spec.name); !stored.ok()) {
+    log_.Warn(g.spec.name, stored.status().message());
+  } else if (stored->has_value()) {
+    const StoredGroup& sg = **stored;
+    saved = sg.state;
+    if (sg.policy_type != g.policy.type) saved->policy.clear(), saved->controller.clear();
+    if (sg.forecaster_type != forecaster_type) saved->forecaster.clear();
+    if (sg.detector_type != detector_type) saved->detector.clear();
+  }
+  if (saved) {
+    Status s = rt->controller->LoadState(*saved);
+    log_.Info(g.spec.name, s.ok() ? "Restored saved state (cooldowns, windows, model)"
+                                  : "Saved state partly unusable, " + s.message());
+  }
+  rt->next_tick = now;
+  rt->snapshot.name = g.spec.name;
+  rt->snapshot.policy = g.policy.type;
+  rt->snapshot.source = g.source.type;
+  rt->snapshot.actuator = g.actuator.type;
+  rt->snapshot.dry_run = g.dry_run;
+  rt->snapshot.interval = g.spec.interval;
+  rt->snapshot.min = g.spec.limits.min;
+  rt->snapshot.max = g.spec.limits.max;
+  return rt;
+}
+
+void Daemon::Tick(Runtime& g, TimePoint now) {
+  const StepRecord& s = g.controller->Step(now);
+  outputs_->Write(g.info, s, log_);
+  const Duration took = clock_.Now() - now;
+  if (took > g.config.spec.interval) {
+    log_.Warn(g.info.name, fmt::format("Collection took {:.1f}s, longer than interval {:.1f}s",
+                                       took.count(), g.config.spec.interval.count()));
+  }
+
+  const Observation& o = *s.observation;
+  const ControllerStats& st = g.controller->stats();
+  std::lock_guard lock(mu_);
+  GroupSnapshot& snap = g.snapshot;
+  snap.last_tick = now;
+  snap.current = s.before.desired;
+  snap.ready = s.before.ready;
+  snap.desired = s.decision.desired;
+  snap.load_per_s = o.load_per_s;
+  snap.cpu_utilization = o.cpu_utilization;
+  snap.memory_utilization = o.memory_utilization;
+  snap.forecast.reset();
+  snap.forecast_upper.reset();
+  if (s.forecast != nullptr && s.forecast->ready && s.forecast->horizon() > 0) {
+    snap.forecast = s.forecast->point[0];
+    snap.forecast_upper = s.forecast->PeakUpper();
+  }
+  snap.anomaly = s.anomaly.anomaly;
+  snap.anomaly_score = s.anomaly.score;
+  snap.action = s.decision.action;
+  snap.reason = s.decision.reason;
+  snap.message = std::string(s.decision.message);
+  snap.error = !s.error.ok() ? s.error.message() : o.error;
+  snap.ticks = st.steps;
+  snap.actions = st.actions;
+  snap.missing_data = st.missing_data;
+  snap.source_errors = st.source_errors;
+  snap.actuator_errors = st.actuator_errors;
+  g.history.push_back(HistoryPoint{now, o.load_per_s, o.cpu_utilization, snap.forecast,
+                                   snap.forecast_upper, s.before.ready, s.decision.desired,
+                                   s.anomaly.anomaly, s.anomaly.score, s.decision.action,
+                                   s.decision.reason});
+  while (g.history.size() > static_cast<std::size_t>(config_.global.history_points)) {
+    g.history.pop_front();
+  }
+  if (telemetry_) {
+    telemetry_->OnTick(snap, took);
+    if (!o.error.empty()) telemetry_->OnSourceError(snap.name);
+    if (!s.error.ok()) telemetry_->OnActuatorError(snap.name);
+  }
+}
+
+int Daemon::TickDue() {
+  const TimePoint now = clock_.Now();
+  int ticked = 0;
+  for (auto& g : groups_) {
+    if (g->next_tick > now) continue;
+    Tick(*g, now);
+    // Keep to the grid; after a long stall, skip the missed ticks rather than burst.
+    g->next_tick += g->config.spec.interval;
+    if (g->next_tick <= now) g->next_tick = now + g->config.spec.interval;
+    ++ticked;
+  }
+  if (ticked > 0) {
+    outputs_->Flush();
+    SaveState(now);
+    log_.Flush();
+    ShowStatus();
+  }
+  return ticked;
+}
+
+void Daemon::SaveState(TimePoint now) {
+  std::vector<StoredGroup> rows;
+  rows.reserve(groups_.size());
+  for (const auto& g : groups_) {
+    const Controller& c = *g->controller;
+    rows.push_back(StoredGroup{g->info.name, g->config.policy.type,
+                               c.forecaster() ? std::string(c.forecaster()->name()) : "",
+                               g->info.detector, c.SaveState()});
+  }
+  if (Status s = store_->SaveAll(rows, now); !s.ok()) log_.Error("", s.message());
+}
+
+void Daemon::ShowStatus() {
+  std::string line;
+  std::lock_guard lock(mu_);
+  for (const auto& g : groups_) {
+    const GroupSnapshot& s = g->snapshot;
+    if (!line.empty()) line += " | ";
+    line += fmt::format("{}: {}/{} ready", s.name, s.ready, s.desired);
+    if (s.load_per_s) line += fmt::format(" load {:.0f}/s", *s.load_per_s);
+    if (s.cpu_utilization) line += fmt::format(" cpu {:.0f}%", *s.cpu_utilization * 100);
+    line += fmt::format(" {}", ReasonName(s.reason));
+  }
+  log_.ShowStatusLine(line);
+}
+
+std::optional<TimePoint> Daemon::NextDue() const {
+  std::optional<TimePoint> next;
+  for (const auto& g : groups_) {
+    if (!next || g->next_tick < *next) next = g->next_tick;
+  }
+  return next;
+}
+
+void Daemon::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
+                 const std::function<Result<DaemonConfig>()>& load_config,
+                 std::optional<TimePoint> until) {
+  log_.Info("", fmt::format("prescale running {} group(s); Ctrl-C stops", groups_.size()));
+  while (!stop.load()) {
+    if (reload.exchange(false)) {
+      auto next = load_config();
+      Status s = next.ok() ? Reload(std::move(next.value())) : next.status();
+      if (s.ok()) {
+        log_.Info("", "Reloaded the configuration");
+      } else {
+        log_.Error("", "Reload failed, keeping the running configuration: " + s.message());
+      }
+    }
+    TimePoint now = clock_.Now();
+    if (until && now >= *until) break;
+    std::optional<TimePoint> due = NextDue();
+    if (due && *due <= now) {
+      TickDue();
+      continue;
+    }
+    TimePoint wake = now + Duration(0.1);
+    if (due && *due < wake) wake = *due;
+    if (until && *until < wake) wake = *until;
+    clock_.SleepUntil(wake);
+  }
+  Shutdown();
+}
+
+Status Daemon::Reload(DaemonConfig config) {
+  if (Status s = ValidateDaemonConfig(config); !s.ok()) return s;
+  TimePoint now = clock_.Now();
+  std::vector<std::unique_ptr<Runtime>> next;
+  for (const GroupConfig& g : config.groups) {
+    const Runtime* old = nullptr;
+    for (const auto& o : groups_) {
+      if (o->info.name == g.spec.name) old = o.get();
+    }
+    std::optional<SavedState> carry;
+    if (old && old->config.policy.type == g.policy.type) carry = old->controller->SaveState();
+    auto rt = Build(g, carry ? &*carry : nullptr, now);
+    if (!rt.ok()) return rt.status();
+    if (old) {
+      (*rt)->next_tick = old->next_tick;
+      (*rt)->history = old->history;
+    }
+    next.push_back(std::move(rt.value()));
+  }
+  std::lock_guard lock(mu_);
+  groups_ = std::move(next);
+  config_.groups = std::move(config.groups);
+  config_.global.history_points = config.global.history_points;
+  return Status::Ok();
+}
+
+void Daemon::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (outputs_) outputs_->Flush();
+  if (store_ && !groups_.empty()) SaveState(clock_.Now());
+  log_.Info("", "Stopped: files flushed, state saved");
+  log_.Flush();
+}
+
+std::vector<GroupSnapshot> Daemon::Groups() const {
+  std::lock_guard lock(mu_);
+  std::vector<GroupSnapshot> out;
+  for (const auto& g : groups_) out.push_back(g->snapshot);
+  return out;
+}
+
+std::optional<GroupSnapshot> Daemon::Group(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  for (const auto& g : groups_) {
+    if (g->info.name == name) return g->snapshot;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<HistoryPoint>> Daemon::History(const std::string& name,
+                                                         TimePoint since) const {
+  std::lock_guard lock(mu_);
+  for (const auto& g : groups_) {
+    if (g->info.name != name) continue;
+    std::vector<HistoryPoint> out;
+    for (const HistoryPoint& p : g->history) {
+      if (p.time > since) out.push_back(p);
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+bool Daemon::Healthy(TimePoint now, std::string* why) const {
+  std::lock_guard lock(mu_);
+  for (const auto& g : groups_) {
+    // A group that has not ticked yet counts from when it was due.
+    TimePoint last = g->snapshot.ticks > 0 ? g->snapshot.last_tick : g->next_tick;
+    if (now - last > g->config.spec.interval * 3.0) {
+      if (why) {
+        *why = fmt::format("group '{}' has not ticked for {:.1f}s (interval {:.1f}s)",
+                           g->info.name, (now - last).count(), g->config.spec.interval.count());
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace prescale

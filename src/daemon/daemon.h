@@ -1,0 +1,87 @@
+// Daemon: `prescale run`. One Controller per scaling group, ticking every group's
+// interval on the injected clock, with the outputs, the durable state and the status
+// the HTTP server shows (STYLE.md: the same controller as `simulate`).
+//
+//   - a tick that runs longer than its interval logs a warning (seed 2);
+//   - missing metrics hold (the controller never scales in on them), are logged
+//     and counted;
+//   - a failed action is retried with back-off, the policy state unchanged;
+//   - Stop(): the tick in progress finishes, files are flushed and the state saved;
+//   - Reload(): a new config replaces the old only if it is valid; groups that keep
+//     their name keep their state.
+//
+// Thread safety: Run/TickDue/Reload/Shutdown from one thread; the StatusProvider
+// methods from any thread.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/daemon_config.h"
+#include "controller/controller.h"
+#include "daemon/log.h"
+#include "daemon/outputs.h"
+#include "daemon/state_store.h"
+#include "daemon/telemetry.h"
+
+namespace prescale {
+
+class Daemon final : public StatusProvider {
+ public:
+  // Builds every group, opens the outputs and the state store, restores saved state.
+  // `telemetry` may be null. `clock` and `log` must outlive the daemon.
+  static Result<std::unique_ptr<Daemon>> Create(DaemonConfig config, Clock& clock, Logger& log,
+                                                TelemetrySink* telemetry);
+  ~Daemon() override;
+
+  // Ticks every group due at the clock's now; returns how many ticked.
+  int TickDue();
+
+  // Loops until `stop` is set or the clock reaches `until`: sleeps to the next
+  // due tick (waking every 100 ms to look at the flags), ticks, and on `reload`
+  // calls `load_config` and Reload()s, keeping the old config if that fails.
+  void Run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
+           const std::function<Result<DaemonConfig>()>& load_config,
+           std::optional<TimePoint> until);
+
+  Status Reload(DaemonConfig config);
+  // Saves the state and flushes the files. Called by Run() on the way out.
+  void Shutdown();
+
+  const DaemonConfig& config() const { return config_; }
+
+  // StatusProvider.
+  std::vector<GroupSnapshot> Groups() const override;
+  std::optional<GroupSnapshot> Group(const std::string& name) const override;
+  std::optional<std::vector<HistoryPoint>> History(const std::string& name,
+                                                   TimePoint since) const override;
+  bool Healthy(TimePoint now, std::string* why) const override;
+
+ private:
+  struct Runtime;
+  Daemon(DaemonConfig config, Clock& clock, Logger& log, TelemetrySink* telemetry);
+  Result<std::unique_ptr<Runtime>> Build(const GroupConfig& g, const SavedState* carry,
+                                         TimePoint now);
+  void Tick(Runtime& g, TimePoint now);
+  void SaveState(TimePoint now);
+  std::optional<TimePoint> NextDue() const;
+  void ShowStatus();
+
+  DaemonConfig config_;
+  Clock& clock_;
+  Logger& log_;
+  TelemetrySink* telemetry_;
+  std::unique_ptr<Outputs> outputs_;
+  std::unique_ptr<StateStore> store_;
+  std::vector<std::unique_ptr<Runtime>> groups_;
+  mutable std::mutex mu_;  // guards the snapshots and histories in groups_
+  bool shut_down_ = false;
+};
+
+}  // namespace prescale

@@ -1,0 +1,163 @@
+#include "daemon/daemon.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace prescale {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DaemonTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(testing::TempDir()) /
+           ("daemon_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  DaemonConfig Config(const std::string& groups_yaml) {
+    std::string yaml = "global:\n  interval_s: 10\n  listen: ''\n  outputs:\n";
+    for (const char* k : {"metrics_csv", "anomalies_log", "decisions_jsonl", "log_file", "state_db"}) {
+      yaml += std::string("    ") + k + ": " + (dir_ / k).string() + "\n";
+    }
+    yaml += "groups:\n" + groups_yaml;
+    auto c = ParseDaemonConfig(yaml, "test.yaml");
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return *c;
+  }
+
+  std::unique_ptr<Daemon> Make(const DaemonConfig& c) {
+    auto d = Daemon::Create(c, clock_, log_, nullptr);
+    EXPECT_TRUE(d.ok()) << d.status().message();
+    return d.ok() ? std::move(d.value()) : nullptr;
+  }
+
+  void Ticks(Daemon& d, int n, double step_s = 10) {
+    for (int i = 0; i < n; ++i) {
+      d.TickDue();
+      clock_.Advance(Duration(step_s));
+    }
+  }
+
+  static std::size_t Lines(const fs::path& p) {
+    std::ifstream in(p);
+    std::size_t n = 0;
+    for (std::string l; std::getline(in, l);) ++n;
+    return n;
+  }
+
+  fs::path dir_;
+  SimulatedClock clock_{FromEpochSeconds(1'700'000'000)};
+  Logger log_{clock_, LogLevel::kInfo, nullptr};
+};
+
+const char kHpaGroup[] =
+    "  - name: web\n"
+    "    source: {type: synthetic, base_per_s: 100, amplitude: 0, noise: 0}\n"
+    "    capacity_per_instance: 10\n"
+    "    boot_delay_s: 0\n"
+    "    policy: {type: hpa, target_utilization: 0.5}\n"
+    "    min: 1\n    max: 50\n    initial: 2\n";
+
+TEST_F(DaemonTest, TicksEveryIntervalAndWritesTheFiles) {
+  auto d = Make(Config(kHpaGroup));
+  ASSERT_NE(d, nullptr);
+  Ticks(*d, 5);
+  auto g = d->Group("web");
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(g->ticks, 5);
+  // 100/s at 10/s per instance and target 0.5 needs 20.
+  EXPECT_EQ(g->desired, 20);
+  EXPECT_EQ(Lines(dir_ / "metrics_csv"), 1u + 5u);  // header + a row per tick
+  EXPECT_EQ(Lines(dir_ / "decisions_jsonl"), 5u);
+  auto h = d->History("web", TimePoint());
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->size(), 5u);
+  EXPECT_FALSE(d->History("nope", TimePoint()).has_value());
+  auto since = d->History("web", (*h)[2].time);
+  EXPECT_EQ(since->size(), 2u);
+}
+
+TEST_F(DaemonTest, UnhealthyWhenAGroupStopsTicking) {
+  auto d = Make(Config(kHpaGroup));
+  Ticks(*d, 2);
+  std::string why;
+  EXPECT_TRUE(d->Healthy(clock_.Now(), &why));
+  EXPECT_FALSE(d->Healthy(clock_.Now() + Duration(31), &why));
+  EXPECT_NE(why.find("'web' has not ticked"), std::string::npos) << why;
+}
+
+// The state DB carries cooldowns across a restart: a new daemon on the same files
+// must not act inside the cooldown that the old one started.
+TEST_F(DaemonTest, RestartKeepsTheCooldown) {
+  std::string group = std::string(kHpaGroup) + "    cooldown_s: 100\n";
+  DaemonConfig c = Config(group);
+  {
+    auto d = Make(c);
+    Ticks(*d, 1);  // scales 2 -> 20 at t0
+    EXPECT_EQ(d->Group("web")->actions, 1);
+  }
+  // The simulated cluster restarts from `initial` (2): the new daemon wants 20
+  // again at once, but its restored cooldown forbids acting before t0 + 100 s.
+  auto d = Make(c);
+  Ticks(*d, 9);  // t0+10 .. t0+90
+  EXPECT_EQ(d->Group("web")->actions, 0);
+  EXPECT_EQ(d->Group("web")->reason, Reason::kCooldown);
+  Ticks(*d, 2);  // reaches t0+100
+  EXPECT_EQ(d->Group("web")->actions, 1);
+}
+
+TEST_F(DaemonTest, ReloadKeepsStateOfGroupsThatStay) {
+  std::string group = std::string(kHpaGroup) + "    cooldown_s: 100\n";
+  auto d = Make(Config(group));
+  Ticks(*d, 1);
+  DaemonConfig next = Config(group + "  - name: extra\n    source: synthetic\n"
+                                     "    capacity_per_instance: 10\n    policy: hpa\n");
+  ASSERT_TRUE(d->Reload(next).ok());
+  ASSERT_EQ(d->Groups().size(), 2u);
+  Ticks(*d, 3);
+  EXPECT_EQ(d->Group("extra")->ticks, 3);
+  EXPECT_EQ(d->Group("web")->ticks, 3);  // a new controller, with the old one's state
+  // A bad config is refused and the running one stays.
+  DaemonConfig bad = next;
+  bad.groups[0].policy.type = "nope";
+  EXPECT_FALSE(d->Reload(bad).ok());
+  EXPECT_EQ(d->Groups().size(), 2u);
+}
+
+TEST_F(DaemonTest, DryRunNeverChangesTheGroup) {
+  auto d = Make(Config(std::string(kHpaGroup) + "    dry_run: true\n"));
+  Ticks(*d, 3);
+  auto g = d->Group("web");
+  EXPECT_EQ(g->current, 2);  // the simulated cluster was never resized
+  EXPECT_EQ(g->ready, 2);
+  EXPECT_TRUE(g->dry_run);
+  std::ifstream in(dir_ / "decisions_jsonl");
+  std::string first;
+  std::getline(in, first);
+  EXPECT_NE(first.find("\"applied\":false"), std::string::npos) << first;
+  EXPECT_NE(first.find("\"dry_run\":true"), std::string::npos) << first;
+}
+
+TEST_F(DaemonTest, MissingMetricsHoldAndAreCounted) {
+  // csv-replay of a trace that ends: after it, reads fail and the group holds.
+  fs::path trace = dir_ / "t.csv";
+  std::ofstream(trace) << "timestamp,value\n0,10\n10,10\n20,10\n";
+  auto d = Make(Config("  - name: web\n    source: {type: csv-replay, path: " + trace.string() +
+                       "}\n    capacity_per_instance: 10\n    policy: hpa\n"
+                       "    min: 1\n    max: 10\n    initial: 5\n"));
+  ASSERT_NE(d, nullptr);
+  Ticks(*d, 8);
+  auto g = d->Group("web");
+  EXPECT_GT(g->missing_data, 0);
+  EXPECT_EQ(g->reason, Reason::kMissingData);
+  EXPECT_EQ(g->action, Action::kHold);
+}
+
+}  // namespace
+}  // namespace prescale

@@ -1,0 +1,168 @@
+#include "daemon/outputs.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "features/seed2_features.h"
+
+namespace prescale {
+namespace {
+
+// Opens `path` for appending, creating its folder; writes `header` if it is new.
+Result<std::FILE*> OpenAppend(const std::string& path, const char* header) {
+  std::error_code ec;
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  bool fresh = !std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0;
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (!f) return Status::Error("cannot open " + path + ": " + std::strerror(errno));
+  if (fresh && header) std::fputs(header, f);
+  return f;
+}
+
+std::string Num(const std::optional<double>& v, double scale = 1, const char* spec = "{:.4g}") {
+  return v ? fmt::format(fmt::runtime(spec), *v * scale) : "";
+}
+
+nlohmann::json OrNull(const std::optional<double>& v, double scale = 1) {
+  return v ? nlohmann::json(*v * scale) : nlohmann::json(nullptr);
+}
+
+const char* SeriesName(const Observation& o) { return o.load_per_s ? "load" : "CPU usage"; }
+
+}  // namespace
+
+Result<std::unique_ptr<Outputs>> Outputs::Open(const OutputPaths& paths) {
+  std::unique_ptr<Outputs> o(new Outputs());
+  auto m = OpenAppend(paths.metrics_csv,
+                      "timestamp,group,cpu_pct,memory_pct,load_per_s,network_in_bytes_per_s,"
+                      "network_out_bytes_per_s,instances,ready,desired,forecast,forecast_upper,"
+                      "anomaly_score,anomaly,action,reason\n");
+  if (!m.ok()) return m.status();
+  o->metrics_ = *m;
+  auto a = OpenAppend(paths.anomalies_log, nullptr);
+  if (!a.ok()) return a.status();
+  o->anomalies_ = *a;
+  auto d = OpenAppend(paths.decisions_jsonl, nullptr);
+  if (!d.ok()) return d.status();
+  o->decisions_ = *d;
+  return o;
+}
+
+Outputs::~Outputs() {
+  for (std::FILE* f : {metrics_, anomalies_, decisions_}) {
+    if (f) std::fclose(f);
+  }
+}
+
+void Outputs::Flush() {
+  for (std::FILE* f : {metrics_, anomalies_, decisions_}) std::fflush(f);
+}
+
+void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
+  const Observation& o = *s.observation;
+  const Decision& d = s.decision;
+  if (!o.error.empty()) log.Warn(g.name, "Metrics missing: " + o.error);
+  if (o.cpu_utilization) log.Info(g.name, fmt::format("Collected CPU: {:.1f}%", *o.cpu_utilization * 100));
+  if (o.load_per_s) log.Info(g.name, fmt::format("Collected load: {:.1f}/s", *o.load_per_s));
+  if (s.forecast != nullptr && s.forecast->ready && s.forecast->horizon() > 0) {
+    if (o.load_per_s) {
+      log.Info(g.name, fmt::format("Predicted load: {:.1f}/s (peak upper {:.1f}/s)",
+                                   s.forecast->point[0], s.forecast->PeakUpper()));
+    } else {
+      log.Info(g.name, fmt::format("Predicted CPU: {:.1f}%", s.forecast->point[0] * 100));
+    }
+  }
+  if (s.anomaly.anomaly) {
+    log.Warn(g.name, fmt::format("Anomaly detected in {}! (score {:.3f})", SeriesName(o),
+                                 s.anomaly.score));
+  }
+  const int from = s.before.desired;
+  if (!s.error.ok()) log.Error(g.name, "Actuator error: " + s.error.message());
+  if (d.action == Action::kScaleUp || d.action == Action::kScaleDown) {
+    const char* verb = d.action == Action::kScaleUp ? "SCALING UP" : "SCALING DOWN";
+    std::string line = fmt::format("{}: {} -> {} instances ({})", verb, from, d.desired, d.message);
+    if (g.dry_run) line = "DRY RUN, would be " + line;
+    if (s.acted) log.Info(g.name, line);
+  } else if (d.reason == Reason::kCooldown || d.reason == Reason::kAtMaximum ||
+             d.reason == Reason::kMixedPredictions || d.reason == Reason::kMissingData ||
+             d.reason == Reason::kAnomaly) {
+    log.Info(g.name, std::string(d.message));
+  } else {
+    log.Debug(g.name, fmt::format("Holding at {} ({}: {})", from, ReasonName(d.reason), d.message));
+  }
+}
+
+void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
+  const Observation& o = *s.observation;
+  const Decision& d = s.decision;
+  const double t = ToEpochSeconds(s.time);
+  std::optional<double> forecast, upper;
+  if (s.forecast != nullptr && s.forecast->ready && s.forecast->horizon() > 0) {
+    forecast = s.forecast->point[0];
+    upper = s.forecast->PeakUpper();
+  }
+
+  // 1. metrics.csv
+  fmt::print(metrics_, "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
+             Num(o.cpu_utilization, 100, "{:.2f}"), Num(o.memory_utilization, 100, "{:.2f}"),
+             Num(o.load_per_s), Num(o.network_in_bytes_per_s), Num(o.network_out_bytes_per_s),
+             o.instances ? std::to_string(*o.instances) : "", s.before.ready, d.desired,
+             Num(forecast), Num(upper), s.anomaly.score, s.anomaly.anomaly ? 1 : 0,
+             ActionName(d.action), ReasonName(d.reason));
+
+  // 2. anomalies.log
+  if (s.anomaly.anomaly) {
+    const bool load = o.load_per_s.has_value();
+    double value = load ? *o.load_per_s : o.cpu_utilization.value_or(0) * 100;
+    fmt::print(anomalies_, "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
+               IsoTime(s.time), g.name, load ? "load_per_s" : "cpu_pct", value, s.anomaly.score,
+               g.detector);
+  }
+
+  // 3. decisions.jsonl
+  nlohmann::ordered_json j;
+  j["time"] = t;
+  j["time_iso"] = IsoTime(s.time);
+  j["group"] = g.name;
+  j["current"] = s.before.desired;
+  j["ready"] = s.before.ready;
+  j["desired"] = d.desired;
+  j["action"] = ActionName(d.action);
+  j["reason"] = ReasonName(d.reason);
+  j["message"] = d.message;
+  j["policy"] = g.policy;
+  j["applied"] = s.acted && !g.dry_run;
+  j["dry_run"] = g.dry_run;
+  j["forecast"] = OrNull(forecast);
+  j["forecast_upper"] = OrNull(upper);
+  j["recommendation"] = d.recommendation;
+  j["error"] = s.error.ok() ? nlohmann::json(nullptr) : nlohmann::json(s.error.message());
+  nlohmann::ordered_json in;
+  in["load_per_s"] = OrNull(o.load_per_s);
+  in["cpu_pct"] = OrNull(o.cpu_utilization, 100);
+  in["memory_pct"] = OrNull(o.memory_utilization, 100);
+  in["anomaly"] = s.anomaly.anomaly;
+  in["anomaly_score"] = s.anomaly.score;
+  in["source_error"] = o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error);
+  if (auto f = ComputeSeed2Features(o, g.limits.min, g.limits.max)) {
+    in["features"] = {f->cpu_usage,        f->memory_usage,
+                      f->network_traffic,  f->power_consumption,
+                      f->num_executed_instructions, f->execution_time,
+                      f->energy_efficiency, f->task_type,
+                      f->task_priority};
+  }
+  j["inputs"] = std::move(in);
+  std::string line = j.dump();
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), decisions_);
+
+  // 4. The human log.
+  LogStep(g, s, log);
+}
+
+}  // namespace prescale

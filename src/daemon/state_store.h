@@ -1,0 +1,44 @@
+// StateStore: each group's durable state in SQLite (WAL mode), so a restart keeps
+// cooldown timers, stabilisation windows, counters and forecaster history.
+//
+// One row per group, replaced in one transaction per tick round: after `kill -9`
+// at most the tick in progress is lost. Each part is stored with the plugin type
+// that wrote it, so a config that changes a group's policy starts that part fresh
+// instead of misreading it. Not thread-safe: the tick loop owns it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/controller.h"
+
+struct sqlite3;
+
+namespace prescale {
+
+// A group's saved state plus the plugin types it belongs to.
+struct StoredGroup {
+  std::string group;
+  std::string policy_type;
+  std::string forecaster_type;
+  std::string detector_type;
+  SavedState state;
+};
+
+class StateStore {
+ public:
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& path);
+  ~StateStore();
+
+  Status SaveAll(const std::vector<StoredGroup>& groups, TimePoint now);
+  // Nullopt when nothing is stored for `group`.
+  Result<std::optional<StoredGroup>> Load(const std::string& group);
+
+ private:
+  explicit StateStore(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+}  // namespace prescale
