@@ -3,6 +3,7 @@
 // simulator take time from a Clock or as an argument.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 
 namespace prescale {
@@ -34,19 +35,23 @@ class RealClock final : public Clock {
   static RealClock& Default();
 };
 
-// Deterministic time for simulate and for tests: it moves only when told.
+// Deterministic time for simulate and for tests: it moves only when told. Safe to
+// read from other threads (a test's HTTP server) while the test moves it.
 class SimulatedClock final : public Clock {
  public:
-  explicit SimulatedClock(TimePoint start = TimePoint()) : now_(start) {}
-  TimePoint Now() const override { return now_; }
+  explicit SimulatedClock(TimePoint start = TimePoint()) : now_s_(ToEpochSeconds(start)) {}
+  TimePoint Now() const override { return FromEpochSeconds(now_s_.load()); }
   void SleepUntil(TimePoint t) override {
-    if (t > now_) now_ = t;
+    double target = ToEpochSeconds(t);
+    double cur = now_s_.load();
+    while (target > cur && !now_s_.compare_exchange_weak(cur, target)) {
+    }
   }
-  void Set(TimePoint t) { now_ = t; }
-  void Advance(Duration d) { now_ += d; }
+  void Set(TimePoint t) { now_s_.store(ToEpochSeconds(t)); }
+  void Advance(Duration d) { now_s_.store(now_s_.load() + d.count()); }
 
  private:
-  TimePoint now_;
+  std::atomic<double> now_s_;
 };
 
 }  // namespace prescale

@@ -266,7 +266,15 @@ groups:
   # minute), on a simulated cluster whose instances take 3 s (3 minutes of workload
   # time) to boot.
   - name: web
-    source: {type: synthetic, base_per_s: 200, amplitude: 0.6, noise: 0.08, time_scale: 1440}
+    source:
+      type: synthetic
+      base_per_s: 200
+      amplitude: 0.6
+      noise: 0.08
+      time_scale: 1440
+      spike_every_s: 28800     # a 40-minute incident every 8 hours of workload time
+      spike_duration_s: 2400
+      spike_height: 2.0
     capacity_per_instance: 20
     boot_delay_s: 3
     policy: {type: predictive}

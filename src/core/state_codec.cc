@@ -1,5 +1,6 @@
 #include "prescale/state_codec.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -69,7 +70,8 @@ std::vector<double> StateReader::Doubles() {
     Fail("bad length " + std::to_string(n));
     return v;
   }
-  v.reserve(static_cast<std::size_t>(n));
+  // Each value takes at least two characters: never reserve more than the record holds.
+  v.reserve(std::min(static_cast<std::size_t>(n), (text_.size() - pos_) / 2 + 1));
   for (std::int64_t i = 0; i < n && ok(); ++i) v.push_back(Double());
   return v;
 }

@@ -37,7 +37,8 @@ class SyntheticSource final : public MetricSource {
 
 // "synthetic": the synthetic workload's load (sources/synthetic.h).
 Result<std::unique_ptr<MetricSource>> MakeSynthetic(const Params& p, const SourceContext&) {
-  if (Status s = p.CheckKnown({"base_per_s", "amplitude", "noise", "seed", "time_scale"});
+  if (Status s = p.CheckKnown({"base_per_s", "amplitude", "noise", "seed", "time_scale",
+                               "spike_every_s", "spike_duration_s", "spike_height"});
       !s.ok()) {
     return s;
   }
@@ -48,6 +49,9 @@ Result<std::unique_ptr<MetricSource>> MakeSynthetic(const Params& p, const Sourc
   c.noise = r.NumberIn("noise", c.noise, 0, 1);
   c.seed = static_cast<std::uint64_t>(r.IntegerIn("seed", 1, 0, 1 << 30));
   double time_scale = r.NumberIn("time_scale", 1, 0.001, 1e6);
+  c.spike_every = Duration(r.NumberIn("spike_every_s", 0, 0, 1e9));
+  c.spike_duration = Duration(r.NumberIn("spike_duration_s", c.spike_duration.count(), 0, 1e9));
+  c.spike_height = r.NumberIn("spike_height", c.spike_height, 0, 1000);
   if (!r.status().ok()) return r.status();
   return std::unique_ptr<MetricSource>(
       std::make_unique<SyntheticSource>(SyntheticWorkload(c), time_scale, TimePoint()));

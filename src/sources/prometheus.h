@@ -5,10 +5,14 @@
 //   cpu_query     CPU utilisation per instance, a fraction in [0, 1] (or percent, with
 //                 cpu_unit). The series are folded with SourceContext::aggregation,
 //                 and `instances` is the number of series that gave a number.
-//   memory_query  memory utilisation per instance, folded the same way.
+//   memory_query  memory utilisation per instance (a fraction, or percent with
+//                 memory_unit), folded the same way.
 //   load_query    work units per second arriving at the group. The series are summed,
 //                 not folded: they are parts of the group's total.
 // A scalar answer is taken as the group value itself (instances stays unknown).
+// Each instance's utilisation is clamped into [0, 1] before folding (rate() over
+// counters overshoots a little); one above 1.5 is taken for a percentage given
+// without its unit, and is an error that says so.
 //
 // Missing data is never zero: an empty result, or series that are all NaN (as
 // Prometheus reports a rate with too few samples), leave the metric empty and say
@@ -24,8 +28,8 @@
 // current time, which keeps a clock skew between the hosts from querying an empty
 // future; the observation is stamped with the `now` given to Read.
 //
-// Thread safety: not thread-safe (a Read uses its own HTTP client, but callers must
-// not share one source across threads).
+// Thread safety: Read keeps no state between calls (each uses an HTTP client of its
+// own), so it may be called from several threads at once.
 #pragma once
 
 #include <cstddef>

@@ -24,11 +24,16 @@ double SyntheticWorkload::LoadAt(TimePoint t) const {
   auto minute = static_cast<std::int64_t>(std::floor(s / 60));
   double u = static_cast<double>(Mix(config_.seed * 0x100000001b3ULL ^ minute) >> 11) * 0x1.0p-53;
   double load = config_.base_per_s * (1 + config_.amplitude * daily) * (1 + config_.noise * (2 * u - 1));
+  bool spiking = false;
   for (TimePoint spike : config_.spike_times) {
-    if (t >= spike && t < spike + config_.spike_duration) {
-      load += config_.spike_height * config_.base_per_s;
-    }
+    spiking = spiking || (t >= spike && t < spike + config_.spike_duration);
   }
+  if (config_.spike_every.count() > 0) {
+    double since = std::fmod(s - config_.spike_every.count() / 2, config_.spike_every.count());
+    if (since < 0) since += config_.spike_every.count();
+    spiking = spiking || since < config_.spike_duration.count();
+  }
+  if (spiking) load += config_.spike_height * config_.base_per_s;
   return std::max(0.0, load);
 }
 

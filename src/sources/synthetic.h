@@ -21,6 +21,9 @@ struct SyntheticConfig {
   double amplitude = 0.6;      // daily swing, as a fraction of base
   double noise = 0.08;         // relative noise
   std::vector<TimePoint> spike_times;
+  // Also a spike every `spike_every` of workload time, half a period after midnight
+  // UTC (0 = none): a stream of short incidents for demos.
+  Duration spike_every{0};
   Duration spike_duration{600};
   double spike_height = 1.5;   // added load, as a multiple of base
   std::uint64_t seed = 1;
