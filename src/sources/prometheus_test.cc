@@ -24,6 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "actuators/simulated_cluster.h"
+#include "controller/controller.h"
+
 namespace prescale {
 namespace {
 
@@ -676,8 +679,31 @@ TEST(PrometheusIntegrationTest, ReadsNodeCpuThroughARealServerAndSurvivesItsRest
   EXPECT_LE(*o.memory_utilization, 1);
   EXPECT_EQ(o.instances, 1);
 
+  // 3b. And the controller decides on it: seed 2's rules on the node's CPU, through
+  //     the same source, on a simulated cluster of 3.
+  GroupSpec group;
+  group.name = "integration";
+  group.limits = Limits{1, 10};
+  group.interval = Duration(10);
+  auto parts = Controller::BuildParts(group, PluginSpec{"seed2", Params(), {}}, PluginSpec{},
+                                      PluginSpec{"none", Params(), {}});
+  ASSERT_TRUE(parts.ok()) << parts.status().message();
+  TimePoint t0 = RealClock::Default().Now();
+  SimulatedCluster cluster(group.interval, Duration(0), 3, t0);
+  Controller controller(group, **source, cluster, std::move(parts.value()), nullptr);
+  const StepRecord& decided = controller.Step(t0);
+  ASSERT_TRUE(decided.observation->cpu_utilization) << decided.observation->error;
+  EXPECT_NE(decided.decision.reason, Reason::kMissingData);
+  EXPECT_DOUBLE_EQ(decided.decision.recommendation, *decided.observation->cpu_utilization * 100);
+  const int size_before_outage = decided.decision.desired;
+
   // 4. Prometheus goes away: missing data and a reason, promptly, no crash.
   server.Stop();
+  // The controller holds: no scale-in on missing data.
+  const StepRecord& held = controller.Step(t0 + Duration(10));
+  EXPECT_EQ(held.decision.reason, Reason::kMissingData);
+  EXPECT_EQ(held.decision.desired, size_before_outage);
+  EXPECT_EQ(held.decision.action, Action::kHold);
   const TimePoint before = RealClock::Default().Now();
   o = (*source)->Read(before);
   EXPECT_LT((RealClock::Default().Now() - before).count(), 3);
