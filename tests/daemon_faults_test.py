@@ -397,6 +397,7 @@ def case_sighup(work):
 
 
 COOLDOWN_S = 4
+LOCK_HOLD_S = 1.2  # < the daemon's 2 s SQLite busy timeout (StateStore::Open)
 # HPA wants 167 instances for 1000/s; from 1 it may grow to 5 at once, then waits 4 s.
 COOLDOWN_GROUP = synthetic_group("g", 1000, extra="    cooldown_s: %d\n" % COOLDOWN_S)
 
@@ -464,9 +465,12 @@ def case_kill9_restart_inside_cooldown(work):
 def case_kill9_before_state_saved(work):
     """kill -9 right after the applied line, before the tick's state is saved.
 
-    The window between Outputs::Flush and SaveState is short; it is held open here by
-    holding the state DB's write lock (SaveState then waits up to 2 s for it), as a
-    slow disk or someone reading the DB with the sqlite3 shell would."""
+    The window between writing the decision and saving the state is short; it is held
+    open here with the state DB's write lock, taken before the daemon starts and held
+    for at most LOCK_HOLD_S, less than the daemon's 2 s SQLite busy timeout (as a slow
+    disk or someone reading the DB in the sqlite3 shell would). A daemon that saves the
+    tick before it reports it waits for the lock, saves, and only then writes the line;
+    one that reports first shows "applied": true while its state is not saved yet."""
     out = Outputs(work)
     # The state DB must exist (WAL, table made) before it can be locked.
     write(os.path.join(work, "warmup.yaml"),
@@ -476,29 +480,28 @@ def case_kill9_before_state_saved(work):
     warm.terminate()
     n0 = len(decisions(out.decisions_jsonl))
 
+    def applied():
+        return next((x for x in decisions(out.decisions_jsonl)[n0:] if x["applied"]), None)
+
     write(os.path.join(work, "prescale.yaml"), config([COOLDOWN_GROUP]))
     db = sqlite3.connect(out.state_db, timeout=0.5, isolation_level=None)
-    locked = True
+    locked = False
     try:
         db.execute("BEGIN IMMEDIATE")
+        locked = True
         d = Daemon(work, ["--config", "prescale.yaml"])
-
-        def applied():
-            return next((x for x in decisions(out.decisions_jsonl)[n0:] if x["applied"]), None)
-
-        deadline = time.monotonic() + 3
+        release_at = time.monotonic() + LOCK_HOLD_S
         first = None
-        while first is None and time.monotonic() < deadline and d.alive():
+        while first is None and time.monotonic() < release_at and d.alive():
             first = applied()
             if first is None:
                 time.sleep(0.005)
         if first is None:
-            # A daemon that saves before it reports does not get this far with the lock
-            # held: let it go and kill right after its first action instead.
             db.execute("ROLLBACK")
             locked = False
             first = wait_until("the first applied action", applied, 10, d)
-        d.kill9()
+        d.kill9()  # at once: with the lock still held if the line came first
+        killed_locked = locked
     finally:
         if locked:
             db.execute("ROLLBACK")
@@ -515,13 +518,17 @@ def case_kill9_before_state_saved(work):
     d, problem = restart_respects_cooldown(work, out, t_action, n_before)
     if problem:
         why = ("state.db has no row for the group" if saved is None
-               else "state.db saved it at %.3f, the action was at %.3f" % (saved[0], t_action))
-        raise CaseFailure(
-            "%s. The killed daemon had written and flushed \"applied\": true to decisions.jsonl before it saved "
-            "the tick's state (%s): Daemon::TickDue calls Outputs::Flush before SaveState, so a kill -9 between "
-            "the two loses the cooldown of an action that was already taken" % (problem, why))
+               else "state.db has it as of %.3f, the action was at %.3f" % (saved[0], t_action))
+        if killed_locked:
+            raise CaseFailure(
+                "%s. The killed daemon had written and flushed \"applied\": true to decisions.jsonl while its "
+                "SaveState still waited for the state DB (%s): Daemon::TickDue flushes the outputs before it saves "
+                "the state, so a kill -9 between the two forgets an action already taken and its cooldown"
+                % (problem, why))
+        raise CaseFailure("%s (killed right after the applied line, the DB unlocked; %s)" % (problem, why))
     d.terminate()
-    return "killed %s the state save" % ("while the DB lock held" if locked else "after")
+    return "killed right after the applied line, %s" % (
+        "the DB still locked" if killed_locked else "once the DB lock was gone")
 
 
 def case_kill9_mid_tick_complete_lines(work):

@@ -62,6 +62,12 @@ class StateReader {
     for (std::int64_t i = 0; i < n && ok(); ++i) r.Push(read_item(*this));
   }
 
+  // Reads a record's format version; an error unless it is `version`.
+  Status ReadVersion(std::int64_t version);
+  // Reads a size that the settings fix (a window, a season); an error unless it is
+  // `expected`. `what` names it for the message: "a window of N values".
+  Status ReadSize(std::int64_t expected, std::string_view unit, std::string_view holder);
+
   bool ok() const { return status_.ok(); }
   // OK when everything read so far was well formed and nothing is left over.
   Status Finish();

@@ -101,17 +101,10 @@ Status MadDetector::Load(StateReader& r) {
 }
 
 Status MadDetector::ReadState(StateReader& r) {
-  const std::int64_t version = r.Int();
-  if (!r.ok()) return r.Finish();
-  if (version != kStateVersion) {
-    return Status::Error("saved state has format version " + std::to_string(version) +
-                         ", this build reads version " + std::to_string(kStateVersion));
-  }
-  const std::int64_t window = r.Int();
-  if (!r.ok()) return r.Finish();
-  if (window != static_cast<std::int64_t>(window_.capacity())) {
-    return Status::Error("saved state is for a window of " + std::to_string(window) +
-                         " values, this detector has " + std::to_string(window_.capacity()));
+  if (Status s = r.ReadVersion(kStateVersion); !s.ok()) return s;
+  if (Status s = r.ReadSize(static_cast<std::int64_t>(window_.capacity()), "values", "detector");
+      !s.ok()) {
+    return s;
   }
   r.Ring(window_, [](StateReader& sr) { return sr.Double(); });
   if (!r.ok()) return r.Finish();

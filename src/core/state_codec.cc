@@ -76,6 +76,28 @@ std::vector<double> StateReader::Doubles() {
   return v;
 }
 
+Status StateReader::ReadVersion(std::int64_t version) {
+  const std::int64_t got = Int();
+  if (!ok()) return Finish();
+  if (got != version) {
+    return Status::Error("saved state has format version " + std::to_string(got) +
+                         ", this build reads version " + std::to_string(version));
+  }
+  return Status::Ok();
+}
+
+Status StateReader::ReadSize(std::int64_t expected, std::string_view unit,
+                             std::string_view holder) {
+  const std::int64_t got = Int();
+  if (!ok()) return Finish();
+  if (got != expected) {
+    return Status::Error("saved state is for a window of " + std::to_string(got) + " " +
+                         std::string(unit) + ", this " + std::string(holder) + " has " +
+                         std::to_string(expected));
+  }
+  return Status::Ok();
+}
+
 Status StateReader::Finish() {
   if (ok() && !Next().empty()) Fail("unexpected data at the end");
   return status_;

@@ -129,18 +129,8 @@ Status LinearRegressionForecaster::Load(StateReader& r) {
 }
 
 Status LinearRegressionForecaster::ReadState(StateReader& r) {
-  const std::int64_t version = r.Int();
-  if (!r.ok()) return r.Finish();
-  if (version != kStateVersion) {
-    return Status::Error("saved state has format version " + std::to_string(version) +
-                         ", this build reads version " + std::to_string(kStateVersion));
-  }
-  const std::int64_t window = r.Int();
-  if (!r.ok()) return r.Finish();
-  if (window != options_.window) {
-    return Status::Error("saved state is for a window of " + std::to_string(window) +
-                         " values, this model has " + std::to_string(options_.window));
-  }
+  if (Status s = r.ReadVersion(kStateVersion); !s.ok()) return s;
+  if (Status s = r.ReadSize(options_.window, "values", "model"); !s.ok()) return s;
   now_ = r.Int();
   r.Ring(points_, [](StateReader& sr) {
     Point p;
