@@ -130,7 +130,7 @@ Status ZScoreDetector::ReadState(StateReader& r) {
       return r.Finish();
     }
   }
-  if (pushes < 0 || pushes >= window) {
+  if (pushes < 0 || pushes >= static_cast<std::int64_t>(window_.capacity())) {
     r.Fail(std::to_string(pushes) + " updates since the last recompute, out of range");
     return r.Finish();
   }
