@@ -33,6 +33,8 @@ class Params {
   void Set(std::string key, std::string value, SourceMark mark = {});
   bool Has(std::string_view key) const { return values_.count(std::string(key)) > 0; }
   std::vector<std::string> Keys() const;
+  // The same keys with the same values (where they came from does not count).
+  bool SameSettings(const Params& other) const;
 
   Result<double> Number(std::string_view key, double fallback) const;
   Result<int> Integer(std::string_view key, int fallback) const;

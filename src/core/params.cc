@@ -41,6 +41,15 @@ std::vector<std::string> Params::Keys() const {
   return keys;
 }
 
+bool Params::SameSettings(const Params& other) const {
+  if (values_.size() != other.values_.size()) return false;
+  for (const auto& [key, value] : values_) {
+    auto it = other.values_.find(key);
+    if (it == other.values_.end() || it->second.text != value.text) return false;
+  }
+  return true;
+}
+
 std::string Params::Where(std::string_view key) const {
   auto it = values_.find(key);
   if (it == values_.end()) return "";

@@ -13,8 +13,10 @@ namespace prescale {
 struct Daemon::Runtime {
   GroupConfig config;
   GroupInfo info;
-  std::unique_ptr<MetricSource> source;
-  std::unique_ptr<Actuator> actuator;
+  // Shared so that a reload can hand them to the group's new runtime while the old
+  // one stays whole until the new config has been built.
+  std::shared_ptr<MetricSource> source;
+  std::shared_ptr<Actuator> actuator;
   std::unique_ptr<Controller> controller;
   TimePoint next_tick;
   // Guarded by Daemon::mu_.
@@ -46,20 +48,41 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonConfig config, Clock& clock
   return d;
 }
 
+namespace {
+
+bool SamePlugin(const PluginSpec& a, const PluginSpec& b) {
+  return a.type == b.type && a.params.SameSettings(b.params);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
-                                                       const SavedState* carry, TimePoint now) {
+                                                       const Runtime* previous, TimePoint now) {
   auto rt = std::make_unique<Runtime>();
   rt->config = g;
   const std::string where = "group '" + g.spec.name + "'";
-  auto source = Sources().Create(g.source.type, g.source.params,
-                                 SourceContext{g.spec.name, g.spec.interval, g.aggregation});
-  if (!source.ok()) return source.status().WithContext(where);
-  rt->source = std::move(source.value());
-  ActuatorContext actx{g.spec.name, g.spec.interval, g.spec.boot_delay, g.initial, now};
-  auto actuator = Actuators().Create(g.actuator.type, g.actuator.params, actx);
-  if (!actuator.ok()) return actuator.status().WithContext(where);
-  rt->actuator = std::move(actuator.value());
-  if (g.dry_run) rt->actuator = MakeDryRun(std::move(rt->actuator));
+  const GroupConfig* old = previous ? &previous->config : nullptr;
+  if (old && SamePlugin(old->source, g.source) && old->aggregation == g.aggregation &&
+      old->spec.interval == g.spec.interval) {
+    rt->source = previous->source;
+  } else {
+    auto source = Sources().Create(g.source.type, g.source.params,
+                                   SourceContext{g.spec.name, g.spec.interval, g.aggregation});
+    if (!source.ok()) return source.status().WithContext(where);
+    rt->source = std::move(source.value());
+  }
+  if (old && SamePlugin(old->actuator, g.actuator) && old->dry_run == g.dry_run &&
+      old->spec.interval == g.spec.interval && old->spec.boot_delay == g.spec.boot_delay &&
+      old->initial == g.initial) {
+    rt->actuator = previous->actuator;
+  } else {
+    ActuatorContext actx{g.spec.name, g.spec.interval, g.spec.boot_delay, g.initial, now};
+    auto actuator = Actuators().Create(g.actuator.type, g.actuator.params, actx);
+    if (!actuator.ok()) return actuator.status().WithContext(where);
+    std::unique_ptr<Actuator> made = std::move(actuator.value());
+    if (g.dry_run) made = MakeDryRun(std::move(made));
+    rt->actuator = std::move(made);
+  }
   auto parts = Controller::BuildParts(g.spec, g.policy, g.forecaster, g.detector);
   if (!parts.ok()) return parts.status();
   std::string forecaster_type = parts->forecaster ? std::string(parts->forecaster->name()) : "";
@@ -69,11 +92,11 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
   rt->info = GroupInfo{g.spec.name,       g.policy.type, detector_type, g.source.type,
                        g.actuator.type,   g.dry_run,     g.spec.limits};
 
-  // Restore: the state carried over a reload, else what the store has, each part
-  // only if the same plugin type wrote it.
+  // Restore: the state carried over a reload (same policy), else what the store
+  // has, each part only if the same plugin type wrote it.
   std::optional<SavedState> saved;
-  if (carry) {
-    saved = *carry;
+  if (previous && old->policy.type == g.policy.type) {
+    saved = previous->controller->SaveState();
   } else if (auto stored = store_->Load(g.spec.name); !stored.ok()) {
     log_.Warn(g.spec.name, stored.status().message());
   } else if (stored->has_value()) {
@@ -156,15 +179,21 @@ int Daemon::TickDue() {
   int ticked = 0;
   for (auto& g : groups_) {
     if (g->next_tick > now) continue;
+    const std::int64_t actions = g->controller->stats().actions;
     Tick(*g, now);
+    // An action is saved at once: a crash before the end of the round must not
+    // forget a cooldown that the world has already started.
+    if (g->controller->stats().actions != actions) SaveState(now);
     // Keep to the grid; after a long stall, skip the missed ticks rather than burst.
     g->next_tick += g->config.spec.interval;
     if (g->next_tick <= now) g->next_tick = now + g->config.spec.interval;
     ++ticked;
   }
   if (ticked > 0) {
-    outputs_->Flush();
+    // State first, then the files that report it: a decisions line never claims an
+    // action the state does not know.
     SaveState(now);
+    outputs_->Flush();
     log_.Flush();
     ShowStatus();
   }
@@ -243,9 +272,7 @@ Status Daemon::Reload(DaemonConfig config) {
     for (const auto& o : groups_) {
       if (o->info.name == g.spec.name) old = o.get();
     }
-    std::optional<SavedState> carry;
-    if (old && old->config.policy.type == g.policy.type) carry = old->controller->SaveState();
-    auto rt = Build(g, carry ? &*carry : nullptr, now);
+    auto rt = Build(g, old, now);
     if (!rt.ok()) return rt.status();
     if (old) {
       (*rt)->next_tick = old->next_tick;

@@ -66,7 +66,10 @@ class Daemon final : public StatusProvider {
  private:
   struct Runtime;
   Daemon(DaemonConfig config, Clock& clock, Logger& log, TelemetrySink* telemetry);
-  Result<std::unique_ptr<Runtime>> Build(const GroupConfig& g, const SavedState* carry,
+  // Builds a group's runtime. A reload passes the old runtime of the same name, whose
+  // source and actuator are kept when their settings did not change (a reload must
+  // not forget a group's size or a source's baseline).
+  Result<std::unique_ptr<Runtime>> Build(const GroupConfig& g, const Runtime* previous,
                                          TimePoint now);
   void Tick(Runtime& g, TimePoint now);
   void SaveState(TimePoint now);

@@ -12,14 +12,23 @@
 namespace prescale {
 namespace {
 
-// Opens `path` for appending, creating its folder; writes `header` if it is new.
+// Opens `path` for appending, creating its folder; writes `header` if it is new,
+// and ends a last line that a crash left torn. Unbuffered: Flush() writes whole
+// ticks with one write() each.
 Result<std::FILE*> OpenAppend(const std::string& path, const char* header) {
   std::error_code ec;
   auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  bool torn = false;
+  if (std::FILE* r = std::fopen(path.c_str(), "r")) {
+    if (std::fseek(r, -1, SEEK_END) == 0) torn = std::fgetc(r) != '\n';
+    std::fclose(r);
+  }
   bool fresh = !std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0;
   std::FILE* f = std::fopen(path.c_str(), "a");
   if (!f) return Status::Error("cannot open " + path + ": " + std::strerror(errno));
+  std::setvbuf(f, nullptr, _IONBF, 0);
+  if (torn) std::fputs("\n", f);
   if (fresh && header) std::fputs(header, f);
   return f;
 }
@@ -43,24 +52,29 @@ Result<std::unique_ptr<Outputs>> Outputs::Open(const OutputPaths& paths) {
                       "network_out_bytes_per_s,instances,ready,desired,forecast,forecast_upper,"
                       "anomaly_score,anomaly,action,reason\n");
   if (!m.ok()) return m.status();
-  o->metrics_ = *m;
+  o->metrics_.f = *m;
   auto a = OpenAppend(paths.anomalies_log, nullptr);
   if (!a.ok()) return a.status();
-  o->anomalies_ = *a;
+  o->anomalies_.f = *a;
   auto d = OpenAppend(paths.decisions_jsonl, nullptr);
   if (!d.ok()) return d.status();
-  o->decisions_ = *d;
+  o->decisions_.f = *d;
   return o;
 }
 
 Outputs::~Outputs() {
-  for (std::FILE* f : {metrics_, anomalies_, decisions_}) {
-    if (f) std::fclose(f);
+  Flush();
+  for (File* file : {&metrics_, &anomalies_, &decisions_}) {
+    if (file->f) std::fclose(file->f);
   }
 }
 
 void Outputs::Flush() {
-  for (std::FILE* f : {metrics_, anomalies_, decisions_}) std::fflush(f);
+  for (File* file : {&metrics_, &anomalies_, &decisions_}) {
+    if (!file->f || file->pending.empty()) continue;
+    std::fwrite(file->pending.data(), 1, file->pending.size(), file->f);
+    file->pending.clear();
+  }
 }
 
 void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
@@ -108,7 +122,7 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   }
 
   // 1. metrics.csv
-  fmt::print(metrics_, "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
+  fmt::format_to(std::back_inserter(metrics_.pending), "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
              Num(o.cpu_utilization, 100, "{:.2f}"), Num(o.memory_utilization, 100, "{:.2f}"),
              Num(o.load_per_s), Num(o.network_in_bytes_per_s), Num(o.network_out_bytes_per_s),
              o.instances ? std::to_string(*o.instances) : "", s.before.ready, d.desired,
@@ -119,7 +133,7 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   if (s.anomaly.anomaly) {
     const bool load = o.load_per_s.has_value();
     double value = load ? *o.load_per_s : o.cpu_utilization.value_or(0) * 100;
-    fmt::print(anomalies_, "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
+    fmt::format_to(std::back_inserter(anomalies_.pending), "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
                IsoTime(s.time), g.name, load ? "load_per_s" : "cpu_pct", value, s.anomaly.score,
                g.detector);
   }
@@ -157,9 +171,8 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
                       f->task_priority};
   }
   j["inputs"] = std::move(in);
-  std::string line = j.dump();
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), decisions_);
+  decisions_.pending += j.dump();
+  decisions_.pending += '\n';
 
   // 4. The human log.
   LogStep(g, s, log);

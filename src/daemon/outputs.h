@@ -4,7 +4,10 @@
 //   output/decisions.jsonl   a JSON object per decision, with its inputs
 // plus the seed-style lines of the human log. Files are appended to across restarts
 // (a header is written only to a new file) and flushed after every tick, so a crash
-// loses at most the tick in progress. Not thread-safe: the tick loop owns it.
+// loses at most the tick in progress. A tick's lines are kept in memory and written
+// with one write per file at Flush(), so a crash never leaves half a line (and a
+// torn last line found on opening is ended first). Not thread-safe: the tick loop
+// owns it.
 #pragma once
 
 #include <cstdio>
@@ -33,14 +36,20 @@ class Outputs {
   static Result<std::unique_ptr<Outputs>> Open(const OutputPaths& paths);
   ~Outputs();
 
+  // Adds the step's lines to the pending tick; logs its human lines at once.
   void Write(const GroupInfo& group, const StepRecord& step, Logger& log);
+  // Writes the pending lines, one write per file.
   void Flush();
 
  private:
+  struct File {
+    std::FILE* f = nullptr;
+    std::string pending;
+  };
   Outputs() = default;
-  std::FILE* metrics_ = nullptr;
-  std::FILE* anomalies_ = nullptr;
-  std::FILE* decisions_ = nullptr;
+  File metrics_;
+  File anomalies_;
+  File decisions_;
 };
 
 // The seed-style human log lines for one step ("Collected CPU: 82.3%",
