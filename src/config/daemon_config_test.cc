@@ -120,3 +120,23 @@ TEST(DaemonConfigTest, ValidateAcceptsAGoodFile) {
 
 }  // namespace
 }  // namespace prescale
+
+namespace prescale {
+namespace {
+
+// Every commented example in examples/ is a valid config.
+TEST(DaemonConfigTest, EveryExampleValidates) {
+  const std::filesystem::path dir = std::filesystem::path(PRESCALE_SOURCE_DIR) / "examples";
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    ++seen;
+    std::ostringstream out, err;
+    EXPECT_EQ(app::RunValidate(entry.path().string(), out, err), 0) << err.str();
+  }
+  EXPECT_GE(seen, 2);
+}
+
+}  // namespace
+}  // namespace prescale
