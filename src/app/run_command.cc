@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -84,7 +85,10 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
     return 1;
   }
   PrometheusTelemetry telemetry;
-  auto daemon = Daemon::Create(*config, clock, log, &telemetry);
+  // Enough workers that a few slow groups (a scaling command, a source timing out)
+  // do not hold up the rest.
+  const int workers = static_cast<int>(std::min<std::size_t>(8, config->groups.size()));
+  auto daemon = Daemon::Create(*config, clock, log, &telemetry, workers);
   if (!daemon.ok()) {
     fmt::print(err, "run: {}\n", daemon.status().message());
     return 1;

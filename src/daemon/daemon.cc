@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "actuators/dry_run.h"
 #include "prescale/actuator.h"
@@ -19,6 +20,7 @@ struct Daemon::Runtime {
   std::shared_ptr<Actuator> actuator;
   std::unique_ptr<Controller> controller;
   TimePoint next_tick;
+  std::atomic<bool> in_flight{false};  // a tick is running on the pool
   // Guarded by Daemon::mu_.
   GroupSnapshot snapshot;
   std::deque<HistoryPoint> history;
@@ -30,9 +32,10 @@ Daemon::Daemon(DaemonConfig config, Clock& clock, Logger& log, TelemetrySink* te
 Daemon::~Daemon() { Shutdown(); }
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonConfig config, Clock& clock, Logger& log,
-                                               TelemetrySink* telemetry) {
+                                               TelemetrySink* telemetry, int workers) {
   if (Status s = ValidateDaemonConfig(config); !s.ok()) return s;
   std::unique_ptr<Daemon> d(new Daemon(std::move(config), clock, log, telemetry));
+  if (workers > 0) d->pool_ = std::make_unique<WorkerPool>(workers);
   auto outputs = Outputs::Open(d->config_.global.outputs);
   if (!outputs.ok()) return outputs.status();
   d->outputs_ = std::move(outputs.value());
@@ -176,39 +179,58 @@ void Daemon::Tick(Runtime& g, TimePoint now) {
 
 int Daemon::TickDue() {
   const TimePoint now = clock_.Now();
-  int ticked = 0;
+  int started = 0;
   for (auto& g : groups_) {
     if (g->next_tick > now) continue;
-    const std::int64_t actions = g->controller->stats().actions;
-    Tick(*g, now);
-    // An action is saved at once: a crash before the end of the round must not
-    // forget a cooldown that the world has already started.
-    if (g->controller->stats().actions != actions) SaveState(now);
     // Keep to the grid; after a long stall, skip the missed ticks rather than burst.
     g->next_tick += g->config.spec.interval;
     if (g->next_tick <= now) g->next_tick = now + g->config.spec.interval;
-    ++ticked;
+    if (g->in_flight.exchange(true)) {
+      log_.Warn(g->info.name, "Previous tick still running - skipping this one");
+      continue;
+    }
+    Runtime* rt = g.get();
+    auto job = [this, rt, now] {
+      Tick(*rt, now);
+      // State first, then the files that report it: a decisions line never claims
+      // an action that the saved state does not know.
+      SaveState({rt}, now);
+      outputs_->Flush(rt->info.name);
+      log_.Flush();
+      rt->in_flight.store(false);
+    };
+    if (pool_) {
+      pool_->Submit(job);
+    } else {
+      job();
+    }
+    ++started;
   }
-  if (ticked > 0) {
-    // State first, then the files that report it: a decisions line never claims an
-    // action the state does not know.
-    SaveState(now);
-    outputs_->Flush();
-    log_.Flush();
-    ShowStatus();
-  }
-  return ticked;
+  if (started > 0) ShowStatus();
+  return started;
 }
 
-void Daemon::SaveState(TimePoint now) {
-  std::vector<StoredGroup> rows;
-  rows.reserve(groups_.size());
+void Daemon::WaitIdle() {
+  if (pool_) pool_->WaitIdle();
+}
+
+bool Daemon::TickRunning(const std::string& name) const {
   for (const auto& g : groups_) {
+    if (g->info.name == name) return g->in_flight.load();
+  }
+  return false;
+}
+
+void Daemon::SaveState(const std::vector<const Runtime*>& groups, TimePoint now) {
+  std::vector<StoredGroup> rows;
+  rows.reserve(groups.size());
+  for (const Runtime* g : groups) {
     const Controller& c = *g->controller;
     rows.push_back(StoredGroup{g->info.name, g->config.policy.type,
                                c.forecaster() ? std::string(c.forecaster()->name()) : "",
                                g->info.detector, c.SaveState()});
   }
+  std::lock_guard lock(store_mu_);
   if (Status s = store_->SaveAll(rows, now); !s.ok()) log_.Error("", s.message());
 }
 
@@ -265,6 +287,7 @@ void Daemon::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
 
 Status Daemon::Reload(DaemonConfig config) {
   if (Status s = ValidateDaemonConfig(config); !s.ok()) return s;
+  WaitIdle();  // no tick may run while its group is being replaced
   TimePoint now = clock_.Now();
   std::vector<std::unique_ptr<Runtime>> next;
   for (const GroupConfig& g : config.groups) {
@@ -290,8 +313,13 @@ Status Daemon::Reload(DaemonConfig config) {
 void Daemon::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  if (outputs_) outputs_->Flush();
-  if (store_ && !groups_.empty()) SaveState(clock_.Now());
+  WaitIdle();  // the ticks in progress finish
+  if (outputs_) outputs_->FlushAll();
+  if (store_ && !groups_.empty()) {
+    std::vector<const Runtime*> all;
+    for (const auto& g : groups_) all.push_back(g.get());
+    SaveState(all, clock_.Now());
+  }
   log_.Info("", "Stopped: files flushed, state saved");
   log_.Flush();
 }

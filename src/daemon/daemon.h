@@ -10,6 +10,10 @@
 //   - Reload(): a new config replaces the old only if it is valid; groups that keep
 //     their name keep their state.
 //
+// Groups tick on a worker pool (when `workers` > 0), so one slow group does not hold
+// up the others; a group whose previous tick is still running skips a tick, with a
+// warning. With 0 workers ticks run inline, in order (tests use that).
+//
 // Thread safety: Run/TickDue/Reload/Shutdown from one thread; the StatusProvider
 // methods from any thread.
 #pragma once
@@ -29,6 +33,7 @@
 #include "daemon/outputs.h"
 #include "daemon/state_store.h"
 #include "daemon/telemetry.h"
+#include "daemon/worker_pool.h"
 
 namespace prescale {
 
@@ -37,11 +42,15 @@ class Daemon final : public StatusProvider {
   // Builds every group, opens the outputs and the state store, restores saved state.
   // `telemetry` may be null. `clock` and `log` must outlive the daemon.
   static Result<std::unique_ptr<Daemon>> Create(DaemonConfig config, Clock& clock, Logger& log,
-                                                TelemetrySink* telemetry);
+                                                TelemetrySink* telemetry, int workers = 0);
   ~Daemon() override;
 
-  // Ticks every group due at the clock's now; returns how many ticked.
+  // Starts a tick for every group due at the clock's now; returns how many.
   int TickDue();
+  // Blocks until no tick is running.
+  void WaitIdle();
+  // Whether the group's tick (and its saving and writing) is still running.
+  bool TickRunning(const std::string& name) const;
 
   // Loops until `stop` is set or the clock reaches `until`: sleeps to the next
   // due tick (waking every 100 ms to look at the flags), ticks, and on `reload`
@@ -72,7 +81,8 @@ class Daemon final : public StatusProvider {
   Result<std::unique_ptr<Runtime>> Build(const GroupConfig& g, const Runtime* previous,
                                          TimePoint now);
   void Tick(Runtime& g, TimePoint now);
-  void SaveState(TimePoint now);
+  // Saves the groups' states in one transaction.
+  void SaveState(const std::vector<const Runtime*>& groups, TimePoint now);
   std::optional<TimePoint> NextDue() const;
   void ShowStatus();
 
@@ -83,7 +93,9 @@ class Daemon final : public StatusProvider {
   std::unique_ptr<Outputs> outputs_;
   std::unique_ptr<StateStore> store_;
   std::vector<std::unique_ptr<Runtime>> groups_;
+  std::unique_ptr<WorkerPool> pool_;  // null: ticks run inline
   mutable std::mutex mu_;  // guards the snapshots and histories in groups_
+  std::mutex store_mu_;    // one writer to the state store at a time
   bool shut_down_ = false;
 };
 

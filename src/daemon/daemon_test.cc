@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace prescale {
 namespace {
@@ -157,6 +158,34 @@ TEST_F(DaemonTest, MissingMetricsHoldAndAreCounted) {
   EXPECT_GT(g->missing_data, 0);
   EXPECT_EQ(g->reason, Reason::kMissingData);
   EXPECT_EQ(g->action, Action::kHold);
+}
+
+// On the worker pool a slow group (a scaling command that takes a second) does not
+// hold up the others, and skips its next tick while it is still running.
+TEST_F(DaemonTest, SlowGroupDoesNotHoldUpOthers) {
+  std::string slow =
+      "  - name: slow\n"
+      "    source: {type: synthetic, base_per_s: 100, amplitude: 0, noise: 0}\n"
+      "    capacity_per_instance: 10\n"
+      "    policy: {type: hpa, target_utilization: 0.5}\n"
+      "    actuator: {type: exec, command: 'sleep 1 # {desired}', timeout_s: 10}\n"
+      "    min: 1\n    max: 50\n    initial: 2\n";
+  auto made = Daemon::Create(Config(std::string(kHpaGroup) + slow), clock_, log_, nullptr, 2);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  Daemon& d = **made;
+  EXPECT_EQ(d.TickDue(), 2);
+  // The fast group finishes while the slow one's command is still running.
+  for (int i = 0; i < 10'000'000 && d.TickRunning("web"); ++i) std::this_thread::yield();
+  EXPECT_FALSE(d.TickRunning("web"));
+  EXPECT_TRUE(d.TickRunning("slow"));
+  EXPECT_EQ(d.Group("web")->ticks, 1);
+  EXPECT_EQ(d.Group("slow")->ticks, 0);
+  clock_.Advance(Duration(10));
+  EXPECT_EQ(d.TickDue(), 1);  // only "web": "slow" skips, still running
+  d.WaitIdle();
+  EXPECT_EQ(d.Group("slow")->ticks, 1);
+  EXPECT_EQ(d.Group("slow")->desired, 6);  // 2 -> 6: HPA's scale-up limit
+  EXPECT_EQ(d.Group("web")->ticks, 2);
 }
 
 }  // namespace

@@ -52,29 +52,41 @@ Result<std::unique_ptr<Outputs>> Outputs::Open(const OutputPaths& paths) {
                       "network_out_bytes_per_s,instances,ready,desired,forecast,forecast_upper,"
                       "anomaly_score,anomaly,action,reason\n");
   if (!m.ok()) return m.status();
-  o->metrics_.f = *m;
+  o->files_[kMetrics] = *m;
   auto a = OpenAppend(paths.anomalies_log, nullptr);
   if (!a.ok()) return a.status();
-  o->anomalies_.f = *a;
+  o->files_[kAnomalies] = *a;
   auto d = OpenAppend(paths.decisions_jsonl, nullptr);
   if (!d.ok()) return d.status();
-  o->decisions_.f = *d;
+  o->files_[kDecisions] = *d;
   return o;
 }
 
 Outputs::~Outputs() {
-  Flush();
-  for (File* file : {&metrics_, &anomalies_, &decisions_}) {
-    if (file->f) std::fclose(file->f);
+  FlushAll();
+  for (std::FILE* f : files_) {
+    if (f) std::fclose(f);
   }
 }
 
-void Outputs::Flush() {
-  for (File* file : {&metrics_, &anomalies_, &decisions_}) {
-    if (!file->f || file->pending.empty()) continue;
-    std::fwrite(file->pending.data(), 1, file->pending.size(), file->f);
-    file->pending.clear();
+void Outputs::Flush(const std::string& group) {
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(group);
+  if (it == pending_.end()) return;
+  for (int i = 0; i < kFiles; ++i) {
+    std::string& text = it->second.text[i];
+    if (files_[i] && !text.empty()) std::fwrite(text.data(), 1, text.size(), files_[i]);
+    text.clear();
   }
+}
+
+void Outputs::FlushAll() {
+  std::vector<std::string> groups;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, pending] : pending_) groups.push_back(name);
+  }
+  for (const std::string& g : groups) Flush(g);
 }
 
 void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
@@ -121,8 +133,10 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
     upper = s.forecast->PeakUpper();
   }
 
+  std::lock_guard lock(mu_);
+  std::string* pending = pending_[g.name].text;
   // 1. metrics.csv
-  fmt::format_to(std::back_inserter(metrics_.pending), "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
+  fmt::format_to(std::back_inserter(pending[kMetrics]), "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
              Num(o.cpu_utilization, 100, "{:.2f}"), Num(o.memory_utilization, 100, "{:.2f}"),
              Num(o.load_per_s), Num(o.network_in_bytes_per_s), Num(o.network_out_bytes_per_s),
              o.instances ? std::to_string(*o.instances) : "", s.before.ready, d.desired,
@@ -133,7 +147,7 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   if (s.anomaly.anomaly) {
     const bool load = o.load_per_s.has_value();
     double value = load ? *o.load_per_s : o.cpu_utilization.value_or(0) * 100;
-    fmt::format_to(std::back_inserter(anomalies_.pending), "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
+    fmt::format_to(std::back_inserter(pending[kAnomalies]), "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
                IsoTime(s.time), g.name, load ? "load_per_s" : "cpu_pct", value, s.anomaly.score,
                g.detector);
   }
@@ -171,8 +185,8 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
                       f->task_priority};
   }
   j["inputs"] = std::move(in);
-  decisions_.pending += j.dump();
-  decisions_.pending += '\n';
+  pending[kDecisions] += j.dump();
+  pending[kDecisions] += '\n';
 
   // 4. The human log.
   LogStep(g, s, log);

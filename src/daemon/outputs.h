@@ -4,14 +4,17 @@
 //   output/decisions.jsonl   a JSON object per decision, with its inputs
 // plus the seed-style lines of the human log. Files are appended to across restarts
 // (a header is written only to a new file) and flushed after every tick, so a crash
-// loses at most the tick in progress. A tick's lines are kept in memory and written
-// with one write per file at Flush(), so a crash never leaves half a line (and a
-// torn last line found on opening is ended first). Not thread-safe: the tick loop
-// owns it.
+// loses at most the tick in progress. A group's lines are kept in memory until
+// Flush(group), which the daemon calls after saving that group's state, and written
+// with one write per file, so a crash never leaves half a line (a torn last line
+// found on opening is ended first) and never reports an action the state does not
+// know. Thread-safe: groups tick on a worker pool.
 #pragma once
 
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "config/daemon_config.h"
@@ -36,20 +39,21 @@ class Outputs {
   static Result<std::unique_ptr<Outputs>> Open(const OutputPaths& paths);
   ~Outputs();
 
-  // Adds the step's lines to the pending tick; logs its human lines at once.
+  // Adds the step's lines to the group's pending ones; logs its human lines at once.
   void Write(const GroupInfo& group, const StepRecord& step, Logger& log);
-  // Writes the pending lines, one write per file.
-  void Flush();
+  // Writes one group's pending lines (or every group's), one write per file.
+  void Flush(const std::string& group);
+  void FlushAll();
 
  private:
-  struct File {
-    std::FILE* f = nullptr;
-    std::string pending;
+  enum FileIndex { kMetrics, kAnomalies, kDecisions, kFiles };
+  struct Pending {
+    std::string text[kFiles];
   };
   Outputs() = default;
-  File metrics_;
-  File anomalies_;
-  File decisions_;
+  std::mutex mu_;
+  std::FILE* files_[kFiles] = {};
+  std::map<std::string, Pending, std::less<>> pending_;  // by group
 };
 
 // The seed-style human log lines for one step ("Collected CPU: 82.3%",

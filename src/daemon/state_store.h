@@ -1,10 +1,11 @@
 // StateStore: each group's durable state in SQLite (WAL mode), so a restart keeps
 // cooldown timers, stabilisation windows, counters and forecaster history.
 //
-// One row per group, replaced in one transaction per tick round: after `kill -9`
-// at most the tick in progress is lost. Each part is stored with the plugin type
+// One row per group, replaced in one transaction after each of the group's ticks
+// (before its output lines are written): after `kill -9` at most the tick in
+// progress is lost. Thread-compatible: the daemon serialises writers. Each part is stored with the plugin type
 // that wrote it, so a config that changes a group's policy starts that part fresh
-// instead of misreading it. Not thread-safe: the tick loop owns it.
+// instead of misreading it.
 #pragma once
 
 #include <memory>
