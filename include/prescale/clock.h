@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 
 namespace prescale {
 
@@ -16,6 +17,9 @@ using TimePoint = std::chrono::time_point<std::chrono::system_clock, Duration>;
 
 inline TimePoint FromEpochSeconds(double s) { return TimePoint(Duration(s)); }
 inline double ToEpochSeconds(TimePoint t) { return t.time_since_epoch().count(); }
+// "2026-11-24T14:00:00.123Z" (UTC, rounded to the millisecond), the one format for
+// times in logs, files and the API; "" outside years 1..9999.
+std::string FormatIsoTime(TimePoint t);
 
 // Thread safety: implementations are safe to call from several threads.
 class Clock {

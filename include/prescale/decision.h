@@ -27,6 +27,8 @@ enum class Reason {
   kMissingData,          // metrics missing: hold, never scale in
   kAnomaly,              // an anomaly is active: no scale-in
   kWarmingUp,            // not enough history yet for the forecaster
+  kActuatorError,        // the actuator could not describe or resize the group: hold
+  kBackingOff,           // a recent action failed: waiting before the next attempt
 };
 
 std::string_view ReasonName(Reason r);   // "ScaleUp", "Cooldown", ...

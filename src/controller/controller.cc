@@ -56,10 +56,15 @@ const StepRecord& Controller::Step(TimePoint now) {
 
   // 2. Detector and forecaster see the series the policy works on (for a policy
   //    that needs no forecast: the load, else the CPU).
+  record_.series = needs_.forecast_signal == Signal::kCpu ? Signal::kCpu : Signal::kLoad;
   std::optional<double> series = needs_.forecast_signal == Signal::kCpu
                                      ? observation_.cpu_utilization
                                      : observation_.load_per_s;
-  if (!series && needs_.forecast_signal == Signal::kNone) series = observation_.cpu_utilization;
+  if (!series && needs_.forecast_signal == Signal::kNone && observation_.cpu_utilization) {
+    series = observation_.cpu_utilization;
+    record_.series = Signal::kCpu;
+  }
+  record_.series_value = series;
   if (!series) ++stats_.missing_data;
   if (parts_.detector) record_.anomaly = parts_.detector->Update(series);
   if (parts_.forecaster) {
@@ -73,7 +78,7 @@ const StepRecord& Controller::Step(TimePoint now) {
     ++stats_.actuator_errors;
     record_.error = described.status();
     record_.before = CapacityStatus{last_known_desired_, last_known_desired_};
-    record_.decision = Decision{last_known_desired_, Action::kHold, Reason::kMissingData,
+    record_.decision = Decision{last_known_desired_, Action::kHold, Reason::kActuatorError,
                                 "Could not describe the group - holding", 0};
     if (recorder_) recorder_->Record(group_, record_);
     return record_;
@@ -105,10 +110,13 @@ const StepRecord& Controller::Step(TimePoint now) {
     if (now - last_action_ < group_.cooldown) {
       keep = false;
       record_.decision = Decision{described->desired, Action::kHold, Reason::kCooldown,
-                                  "Scaling needed but in cooldown period", d.recommendation};
+                                  d.desired > described->desired
+                                      ? "Scale up needed but in cooldown period"
+                                      : "Scale down needed but in cooldown period",
+                                  d.recommendation};
     } else if (now < retry_at_) {
       keep = false;
-      record_.decision = Decision{described->desired, Action::kHold, d.reason,
+      record_.decision = Decision{described->desired, Action::kHold, Reason::kBackingOff,
                                   "Actuator failed - backing off before retrying",
                                   d.recommendation};
     } else if (Status s = actuator_.SetDesired(d.desired, now); s.ok()) {
@@ -120,6 +128,7 @@ const StepRecord& Controller::Step(TimePoint now) {
       keep = false;
       ++stats_.actuator_errors;
       record_.error = s;
+      record_.decision.reason = Reason::kActuatorError;
       // Exponential back-off in intervals: 1, 2, 4 ... 32.
       retry_at_ = now + group_.interval * static_cast<double>(1 << std::min(failures_, 5));
       ++failures_;
@@ -164,12 +173,12 @@ Status Controller::LoadState(const SavedState& saved) {
   };
   if (!saved.controller.empty()) {
     StateReader r(saved.controller);
-    if (r.Int() != 1) r.Fail("unknown format version");
+    Status version = r.ReadVersion(1);
     TimePoint last = r.Time();
     int failures = static_cast<int>(r.Int());
     TimePoint retry = r.Time();
     int known = static_cast<int>(r.Int());
-    Status s = r.Finish();
+    Status s = version.ok() ? r.Finish() : version;
     if (s.ok()) {
       last_action_ = last;
       failures_ = failures;

@@ -54,6 +54,10 @@ struct StepRecord {
   CapacityStatus before;          // the group when the decision was made
   Decision decision;              // desired already within limits
   const ForecastResult* forecast = nullptr;  // null when the policy needs none
+  // The series the detector scored and the forecaster learned from (load or CPU),
+  // and its value this step (empty when missing).
+  Signal series = Signal::kLoad;
+  std::optional<double> series_value;
   AnomalyResult anomaly;
   bool acted = false;             // SetDesired() was called and succeeded
   Status error;                   // actuator failure, if any

@@ -19,6 +19,8 @@ std::string_view ReasonName(Reason r) {
     case Reason::kMissingData: return "MissingData";
     case Reason::kAnomaly: return "Anomaly";
     case Reason::kWarmingUp: return "WarmingUp";
+    case Reason::kActuatorError: return "ActuatorError";
+    case Reason::kBackingOff: return "BackingOff";
   }
   return "Unknown";
 }

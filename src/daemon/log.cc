@@ -17,17 +17,6 @@ LogLevel ParseLogLevel(std::string_view name) {
   return LogLevel::kInfo;
 }
 
-std::string IsoTime(TimePoint t) {
-  double s = ToEpochSeconds(t);
-  double whole = std::floor(s);
-  std::time_t tt = static_cast<std::time_t>(whole);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  int ms = static_cast<int>((s - whole) * 1000);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-}
-
 Logger::Logger(const Clock& clock, LogLevel level, std::FILE* console)
     : clock_(clock), level_(level), console_level_(level), console_(console) {}
 
@@ -50,7 +39,7 @@ Status Logger::OpenFile(const std::string& path) {
 void Logger::Log(LogLevel level, std::string_view group, std::string_view text) {
   if (level < level_) return;
   static constexpr const char* kNames[] = {"DEBUG", "INFO", "WARNING", "ERROR"};
-  std::string line = fmt::format("{} {} {}{}{}{}\n", IsoTime(clock_.Now()),
+  std::string line = fmt::format("{} {} {}{}{}{}\n", FormatIsoTime(clock_.Now()),
                                  kNames[static_cast<int>(level)], group.empty() ? "" : "[",
                                  group, group.empty() ? "" : "] ", text);
   std::lock_guard lock(mu_);

@@ -50,7 +50,4 @@ class Logger {
   std::mutex mu_;
 };
 
-// "2026-11-24T14:00:00.123Z"
-std::string IsoTime(TimePoint t);
-
 }  // namespace prescale

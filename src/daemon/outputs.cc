@@ -41,7 +41,8 @@ nlohmann::json OrNull(const std::optional<double>& v, double scale = 1) {
   return v ? nlohmann::json(*v * scale) : nlohmann::json(nullptr);
 }
 
-const char* SeriesName(const Observation& o) { return o.load_per_s ? "load" : "CPU usage"; }
+// How the logs name the series the detector and forecaster worked on.
+const char* SeriesName(const StepRecord& s) { return s.series == Signal::kCpu ? "CPU usage" : "load"; }
 
 }  // namespace
 
@@ -96,7 +97,7 @@ void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
   if (o.cpu_utilization) log.Info(g.name, fmt::format("Collected CPU: {:.1f}%", *o.cpu_utilization * 100));
   if (o.load_per_s) log.Info(g.name, fmt::format("Collected load: {:.1f}/s", *o.load_per_s));
   if (s.forecast != nullptr && s.forecast->ready && s.forecast->horizon() > 0) {
-    if (o.load_per_s) {
+    if (s.series == Signal::kLoad) {
       log.Info(g.name, fmt::format("Predicted load: {:.1f}/s (peak upper {:.1f}/s)",
                                    s.forecast->point[0], s.forecast->PeakUpper()));
     } else {
@@ -104,7 +105,7 @@ void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
     }
   }
   if (s.anomaly.anomaly) {
-    log.Warn(g.name, fmt::format("Anomaly detected in {}! (score {:.3f})", SeriesName(o),
+    log.Warn(g.name, fmt::format("Anomaly detected in {}! (score {:.3f})", SeriesName(s),
                                  s.anomaly.score));
   }
   const int from = s.before.desired;
@@ -145,17 +146,17 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
 
   // 2. anomalies.log
   if (s.anomaly.anomaly) {
-    const bool load = o.load_per_s.has_value();
-    double value = load ? *o.load_per_s : o.cpu_utilization.value_or(0) * 100;
+    const bool load = s.series == Signal::kLoad;
+    double value = s.series_value.value_or(0) * (load ? 1 : 100);
     fmt::format_to(std::back_inserter(pending[kAnomalies]), "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
-               IsoTime(s.time), g.name, load ? "load_per_s" : "cpu_pct", value, s.anomaly.score,
+               FormatIsoTime(s.time), g.name, load ? "load_per_s" : "cpu_pct", value, s.anomaly.score,
                g.detector);
   }
 
   // 3. decisions.jsonl
   nlohmann::ordered_json j;
   j["time"] = t;
-  j["time_iso"] = IsoTime(s.time);
+  j["time_iso"] = FormatIsoTime(s.time);
   j["group"] = g.name;
   j["current"] = s.before.desired;
   j["ready"] = s.before.ready;

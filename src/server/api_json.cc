@@ -254,29 +254,6 @@ Result<HistoryPoint> HistoryPointFromJson(const nlohmann::json& j) {
   });
 }
 
-std::string FormatIsoTime(TimePoint t) {
-  // 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z keeps the year at four digits.
-  constexpr double kMinS = -62135596800.0;
-  constexpr double kMaxS = 253402300799.0;
-  const double s = ToEpochSeconds(t);
-  if (!std::isfinite(s) || s < kMinS || s > kMaxS) return "";
-  const auto ms = static_cast<std::int64_t>(std::llround(s * 1000));
-  std::int64_t whole = ms / 1000;
-  std::int64_t frac = ms % 1000;
-  if (frac < 0) {  // floor, so that -0.25 s is 23:59:59.750 the day before
-    frac += 1000;
-    whole -= 1;
-  }
-  const auto secs = static_cast<std::time_t>(whole);
-  std::tm tm{};
-  if (gmtime_r(&secs, &tm) == nullptr) return "";
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
-  return buf;
-}
-
 std::optional<double> ParseEpochSeconds(std::string_view text) {
   double v = 0;
   const char* end = text.data() + text.size();

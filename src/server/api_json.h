@@ -47,7 +47,6 @@ Result<GroupSnapshot> SnapshotFromJson(const nlohmann::json& j);
 Result<HistoryPoint> HistoryPointFromJson(const nlohmann::json& j);
 
 // "2024-03-01T12:00:00.250Z" (UTC, milliseconds); "" when t is not representable.
-std::string FormatIsoTime(TimePoint t);
 
 // Parses a whole string of epoch seconds ("1700000000", "1700000000.5", "-1").
 // nullopt for empty, trailing junk, NaN or infinity.
