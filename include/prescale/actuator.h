@@ -2,8 +2,16 @@
 // Scaling Group).
 //
 // Describe() reports the group as it is at `now`; SetDesired() asks for a new size.
-// A failure is returned as an error Status and leaves the group as it was, so the
-// controller can hold and retry on the next tick. Not thread-safe.
+//
+//   - SetDesired() sets an absolute size, so calling it again with the same value is
+//     harmless: the controller retries a failed action on a later tick.
+//   - After an error the change may or may not have happened (a command killed at
+//     its timeout may already have acted); the next Describe() is the truth.
+//   - Both block at most for the actuator's own timeout (exec: timeout_s plus
+//     kill_grace_s); the daemon runs groups on a worker pool so others go on.
+//   - `desired` counts instances asked for, booting ones included; `ready` those
+//     serving traffic.
+// Not thread-safe: one controller drives one actuator.
 #pragma once
 
 #include <string_view>

@@ -32,6 +32,8 @@ struct SourceContext {
   std::string group;      // the scaling group, for messages
   Duration interval{60};  // the decision interval
   Aggregation aggregation = Aggregation::kMean;
+  // The daemon's clock, for sources that keep deadlines (never null).
+  const Clock* clock = &RealClock::Default();
 };
 
 using SourceRegistry = Registry<MetricSource, SourceContext>;

@@ -88,12 +88,14 @@ int RunSimulate(const SimulateFlags& f, std::ostream& err) {
   if (!trace.ok()) return fail(trace.status());
 
   SimulationOptions o;
+  std::optional<GroupConfig> group;
   if (!f.config.empty()) {
     auto file = LoadPluginFile(f.config, f.group);
     if (!file.ok()) return fail(file.status());
     o.policy = file->policy;
     o.forecaster = file->forecaster;
     o.detector = file->detector;
+    group = file->group;
   }
   if (!f.policy.empty() && f.policy != o.policy.type) {
     o.policy = PluginSpec{f.policy, Params("policy '" + f.policy + "'"), SourceMark{"--policy"}};
@@ -113,9 +115,19 @@ int RunSimulate(const SimulateFlags& f, std::ostream& err) {
     SetPolicyNumber(o.policy, "slo_underprovision_pct", *f.slo_underprovision_pct,
                     "--slo-underprovision", err);
   }
-  o.capacity_per_instance = f.capacity ? *f.capacity : DefaultCapacity(*trace);
-  o.boot_delay = Duration(f.boot_delay_s);
-  o.limits = Limits{f.min, f.max};
+  // Flags win; then the config's group (as `run` would decide); then defaults.
+  const GroupSpec* spec = group ? &group->spec : nullptr;
+  if (f.capacity) {
+    o.capacity_per_instance = *f.capacity;
+  } else if (spec && spec->capacity_per_instance > 0) {
+    o.capacity_per_instance = spec->capacity_per_instance;
+  } else {
+    o.capacity_per_instance = DefaultCapacity(*trace);
+  }
+  o.boot_delay = Duration(f.boot_delay_s.value_or(spec ? spec->boot_delay.count() : 180));
+  o.limits = Limits{f.min.value_or(spec ? spec->limits.min : 1),
+                    f.max.value_or(spec ? spec->limits.max : 1000)};
+  if (spec) o.cooldown = spec->cooldown;
   o.initial = f.initial;
 
   auto result = Simulate(*trace, o);

@@ -15,9 +15,10 @@ struct SimulateFlags {
   std::string out;                 // steps CSV; empty = none
   std::string summary;             // summary JSON; empty = none
   std::optional<double> capacity;  // default: the p99.5 load needs 20 instances
-  double boot_delay_s = 180;
-  int min = 1;
-  int max = 1000;
+  // Unset: the config's group, else 180 s, 1 and 1000.
+  std::optional<double> boot_delay_s;
+  std::optional<int> min;
+  std::optional<int> max;
   std::optional<int> initial;
   std::string policy;              // overrides the config's
   std::optional<double> target_utilization;

@@ -158,17 +158,38 @@ TEST_F(SimulateCommandTest, WritesTheContractColumnsAndSummary) {
   EXPECT_NE(err.str().find("cost/oracle"), std::string::npos);
 }
 
-TEST_F(SimulateCommandTest, ConfigSelectsThePolicyAndItsSettings) {
+// A daemon config's group decides in simulate as it would in run: its policy, its
+// limits and its cooldown.
+TEST_F(SimulateCommandTest, DaemonConfigGroupDecidesAsInRun) {
   SimulateFlags f;
   f.trace = GoodTrace();
   f.capacity = 10;
-  f.summary = (dir_ / "s.json").string();
+  f.out = (dir_ / "steps.csv").string();
   f.config = Write("cfg.yaml",
-                   "groups:\n  - name: web\n    policy:\n      type: hpa\n"
-                   "      target_utilization: 0.5\n");
+                   "groups:\n  - name: other\n    source: synthetic\n    policy: seed2\n"
+                   "  - name: web\n    source: synthetic\n    min: 2\n    max: 30\n"
+                   "    cooldown_s: 3600\n"
+                   "    policy:\n      type: hpa\n      target_utilization: 0.5\n");
+  f.group = "web";
   std::ostringstream err;
   ASSERT_EQ(RunSimulate(f, err), 0) << err.str();
   EXPECT_NE(err.str().find("policy hpa"), std::string::npos) << err.str();
+  auto desired = Column(f.out, "desired");
+  auto reasons = Column(f.out, "reason");
+  int changes = 0;
+  for (std::size_t t = 0; t < desired.size(); ++t) {
+    int d = std::stoi(desired[t]);
+    EXPECT_GE(d, 2);
+    EXPECT_LE(d, 30);
+    if (t > 0 && desired[t] != desired[t - 1]) ++changes;
+  }
+  // A day at 5-minute steps with an hour's cooldown: at most one action an hour.
+  EXPECT_LE(changes, 25);
+  EXPECT_NE(std::find(reasons.begin(), reasons.end(), "Cooldown"), reasons.end());
+  // A group that does not exist is an error naming it.
+  f.group = "nope";
+  EXPECT_EQ(RunSimulate(f, err), 2);
+  EXPECT_NE(err.str().find("no group named 'nope'"), std::string::npos);
 }
 
 // No lookahead: a prefix of the trace gives a prefix of the same decisions.

@@ -31,10 +31,10 @@ int main(int argc, char** argv) {
   simulate->add_option("--summary", sim.summary, "Write the elasticity metrics to this JSON");
   simulate->add_option("--capacity", sim.capacity,
                        "Units/s one instance serves (default: the p99.5 load needs 20)");
-  simulate->add_option("--boot-delay", sim.boot_delay_s, "Launch-to-ready delay, seconds")
-      ->capture_default_str();
-  simulate->add_option("--min", sim.min, "Minimum instances")->capture_default_str();
-  simulate->add_option("--max", sim.max, "Maximum instances")->capture_default_str();
+  simulate->add_option("--boot-delay", sim.boot_delay_s,
+                       "Launch-to-ready delay, seconds (default: the config's, else 180)");
+  simulate->add_option("--min", sim.min, "Minimum instances (default: the config's, else 1)");
+  simulate->add_option("--max", sim.max, "Maximum instances (default: the config's, else 1000)");
   simulate->add_option("--initial", sim.initial, "Initial instances (default: first demand)");
   simulate->add_option("--policy", sim.policy,
                        "Policy: " + Join(prescale::Policies().Names()) + " (default predictive)");

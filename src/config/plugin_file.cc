@@ -4,35 +4,35 @@
 
 namespace prescale {
 
-using config::ErrorAt;
-using config::LoadYamlFile;
-using config::ReadPluginSection;
-
 Result<PluginFile> LoadPluginFile(const std::string& path, const std::string& group) {
-  auto loaded = LoadYamlFile(path);
+  auto loaded = config::LoadYamlFile(path);
   if (!loaded.ok()) return loaded.status();
-  YAML::Node root = *loaded;
+  const YAML::Node& root = *loaded;
   if (!root.IsMap()) return Status::Error(path + ": expected a mapping at the top level");
-  YAML::Node scope = root;
-  if (YAML::Node groups = root["groups"]) {
-    if (!groups.IsSequence() || groups.size() == 0) {
-      return ErrorAt(path, groups, "'groups' expects a non-empty list");
-    }
-    // yaml-cpp's operator= writes into the node it is bound to; reset() rebinds.
-    bool found = false;
-    for (const auto& g : groups) {
-      if (group.empty() || (g["name"] && g["name"].Scalar() == group)) {
-        scope.reset(static_cast<const YAML::Node&>(g));
-        found = true;
+  PluginFile f;
+  if (root["groups"]) {
+    // A daemon config: read it whole, with all its checks, and take one group.
+    auto daemon = LoadDaemonConfig(path);
+    if (!daemon.ok()) return daemon.status();
+    for (const GroupConfig& g : daemon->groups) {
+      if (group.empty() || g.spec.name == group) {
+        f.group = g;
         break;
       }
     }
-    if (!found) return ErrorAt(path, groups, "no group named '" + group + "'");
+    if (!f.group) return Status::Error(path + ": no group named '" + group + "'");
+    f.policy = f.group->policy;
+    f.forecaster = f.group->forecaster;
+    f.detector = f.group->detector;
+    return f;
   }
-  PluginFile f;
+  if (Status s = config::CheckKeys(path, root, "top level", {"policy", "forecaster", "detector"});
+      !s.ok()) {
+    return s;
+  }
   for (auto [name, spec] : {std::pair{"policy", &f.policy}, std::pair{"forecaster", &f.forecaster},
                             std::pair{"detector", &f.detector}}) {
-    if (Status s = ReadPluginSection(path, scope[name], name, *spec); !s.ok()) return s;
+    if (Status s = config::ReadPluginSection(path, root[name], name, *spec); !s.ok()) return s;
   }
   return f;
 }

@@ -1,9 +1,9 @@
-// Reads the policy, forecaster and detector sections of a YAML file into
-// PluginSpecs: the part of the daemon's config that `simulate --config` shares.
+// Reads the part of a config that `simulate --config` uses.
 //
-// Accepted shapes: the sections at the top level, or inside the first entry of a
-// `groups:` list (or the group named by `group`). Each section is `type: NAME` plus
-// scalar settings:
+// Two shapes: a daemon config (`groups:`), of which one group is taken (the first,
+// or the one named), with its policy, forecaster, detector, limits, boot delay,
+// capacity and cooldown, so that `simulate` decides as `run` would; or bare
+// sections at the top level, for simulation only:
 //
 //   policy:
 //     type: predictive
@@ -13,8 +13,10 @@
 // Errors carry file:line:column.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "config/daemon_config.h"
 #include "prescale/params.h"
 #include "prescale/status.h"
 
@@ -24,6 +26,7 @@ struct PluginFile {
   PluginSpec policy;
   PluginSpec forecaster;
   PluginSpec detector;
+  std::optional<GroupConfig> group;  // set when the file is a daemon config
 };
 
 Result<PluginFile> LoadPluginFile(const std::string& path, const std::string& group = "");

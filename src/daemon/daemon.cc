@@ -69,8 +69,9 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
       old->spec.interval == g.spec.interval) {
     rt->source = previous->source;
   } else {
-    auto source = Sources().Create(g.source.type, g.source.params,
-                                   SourceContext{g.spec.name, g.spec.interval, g.aggregation});
+    auto source = Sources().Create(
+        g.source.type, g.source.params,
+        SourceContext{g.spec.name, g.spec.interval, g.aggregation, &clock_});
     if (!source.ok()) return source.status().WithContext(where);
     rt->source = std::move(source.value());
   }
@@ -181,6 +182,9 @@ int Daemon::TickDue() {
   const TimePoint now = clock_.Now();
   int started = 0;
   for (auto& g : groups_) {
+    // A wall clock stepped back by more than an interval must not stall the group
+    // (intervals are measured on the wall clock, see clock.h).
+    if (g->next_tick - now > g->config.spec.interval) g->next_tick = now;
     if (g->next_tick > now) continue;
     // Keep to the grid; after a long stall, skip the missed ticks rather than burst.
     g->next_tick += g->config.spec.interval;

@@ -110,6 +110,7 @@ Result<SimulationResult> Simulate(const Trace& trace, const SimulationOptions& o
   group.interval = step;
   group.boot_delay = options.boot_delay;
   group.capacity_per_instance = options.capacity_per_instance;
+  group.cooldown = options.cooldown;
 
   auto parts =
       Controller::BuildParts(group, options.policy, options.forecaster, options.detector, "none");

@@ -22,6 +22,7 @@ struct SimulationOptions {
   double capacity_per_instance = 0;  // REQUIRED > 0: units/s one instance serves
   Duration boot_delay{180};
   Limits limits{1, 1000};
+  Duration cooldown{0};              // the group's minimum time between actions
   std::optional<int> initial;        // default: demand of the first row
   PluginSpec policy;                 // empty type = "predictive"
   PluginSpec forecaster;             // empty type = the policy's default

@@ -121,7 +121,7 @@ Result<std::unique_ptr<MetricSource>> MakePrometheus(const Params& p,
   c.timeout = Duration(r.NumberIn("timeout_s", c.timeout.count(), 0.001, 300));
   if (!r.status().ok()) return r.status();
   return std::unique_ptr<MetricSource>(
-      std::make_unique<PrometheusSource>(std::move(c), context, RealClock::Default()));
+      std::make_unique<PrometheusSource>(std::move(c), context, *context.clock));
 }
 
 }  // namespace
