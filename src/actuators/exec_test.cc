@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <string>
 
 namespace prescale {
@@ -56,12 +57,23 @@ class ExecTest : public ::testing::Test {
 
 // A process is gone once it has been reaped (ESRCH). An orphaned grandchild is
 // reaped by init, which may not have happened yet, so a zombie counts as gone.
-bool Gone(pid_t pid) {
+bool GoneNow(pid_t pid) {
   if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string pid_field, comm, state;
   if (!(stat >> pid_field >> comm >> state)) return true;
   return state == "Z";
+}
+
+// A signalled process takes a moment to finish dying on a loaded machine: wait for
+// it, within a bound.
+bool Gone(pid_t pid) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!GoneNow(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
