@@ -5,17 +5,9 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/text.h"
+
 namespace prescale {
-namespace {
-
-// Shortest text that reads back as the same number: 0.6, 300, 1e-05.
-std::string FormatNumber(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
-}  // namespace
 
 std::string SourceMark::ToString() const {
   if (file.empty() && line == 0) return "";

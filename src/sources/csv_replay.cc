@@ -5,15 +5,12 @@
 #include <cmath>
 #include <utility>
 
+#include "core/text.h"
+
 namespace prescale {
 namespace {
 
 // Shortest text that reads back as the same number: 0.5, 120, 1e-05.
-std::string FormatNumber(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
 
 }  // namespace
 

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
+
 namespace prescale {
 namespace {
 
@@ -53,8 +55,6 @@ void ForEachLine(std::string_view text, F f) {
     text.remove_prefix(end + 1);
   }
 }
-
-std::string Quote(std::string_view s) { return "'" + std::string(s.substr(0, 60)) + "'"; }
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/text.h"
 #include "sources/aggregate.h"
 
 namespace prescale {
@@ -28,23 +29,7 @@ constexpr double kMaxUtilizationFraction = 1.5;
 // How early before the deadline a wait that ran out may end (see Query).
 constexpr Duration kTimerSlack = std::chrono::milliseconds(10);
 
-std::string Quote(std::string_view s) {
-  std::string out = "'";
-  if (s.size() > kMaxQuotedChars) {
-    out.append(s.substr(0, kMaxQuotedChars - 3));
-    out.append("...");
-  } else {
-    out.append(s);
-  }
-  return out + "'";
-}
-
 // Shortest text that reads back as the same number: 0.25, 2, 1e-05.
-std::string FormatNumber(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
 
 // A sample value as the API writes it: a string holding a Go float ("0.25", "1e-05",
 // "NaN", "+Inf", "-Inf"). Non-finite values come back as NaN; nullopt when it is
@@ -87,13 +72,13 @@ std::string JoinNames(const std::vector<std::string>& names) {
 
 Result<QueryAnswer> ParseQueryAnswer(std::string_view body) {
   const json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Error("answer is not JSON: " + Quote(body));
+  if (j.is_discarded()) return Status::Error("answer is not JSON: " + Quote(body, kMaxQuotedChars));
   // Checked access throughout: .at() and get_ref() throw on a missing key or a
   // wrong type, and that is a malformed answer, not a crash.
   try {
     const std::string& status = j.at("status").get_ref<const std::string&>();
     if (status != "success") {
-      std::string what = "Prometheus answered status " + Quote(status);
+      std::string what = "Prometheus answered status " + Quote(status, kMaxQuotedChars);
       if (j.contains("errorType") && j["errorType"].is_string()) {
         what += " (" + j["errorType"].get<std::string>() + ")";
       }
@@ -114,7 +99,7 @@ Result<QueryAnswer> ParseQueryAnswer(std::string_view body) {
       return answer;
     }
     if (type != "vector") {
-      return Status::Error("result type " + Quote(type) +
+      return Status::Error("result type " + Quote(type, kMaxQuotedChars) +
                            " is not supported; the query must give an instant vector or a "
                            "scalar (no range selector like [5m] at the top)");
     }
@@ -131,7 +116,8 @@ Result<QueryAnswer> ParseQueryAnswer(std::string_view body) {
     }
     return answer;
   } catch (const json::exception& e) {
-    return Status::Error(std::string("malformed answer: ") + e.what() + "; body " + Quote(body));
+    return Status::Error(std::string("malformed answer: ") + e.what() + "; body " +
+                         Quote(body, kMaxQuotedChars));
   }
 }
 
@@ -139,16 +125,16 @@ Result<PrometheusUrl> ParsePrometheusUrl(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
   const std::string_view scheme = url.substr(0, scheme_end);
   if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https")) {
-    return Status::Error("must be an http:// or https:// URL, got " + Quote(url));
+    return Status::Error("must be an http:// or https:// URL, got " + Quote(url, kMaxQuotedChars));
   }
   const std::string_view rest = url.substr(scheme_end + 3);
   const std::size_t slash = rest.find('/');
   const std::string_view host_port = rest.substr(0, slash);
   if (host_port.empty() || host_port.front() == ':') {
-    return Status::Error("has no host: " + Quote(url));
+    return Status::Error("has no host: " + Quote(url, kMaxQuotedChars));
   }
   if (rest.find_first_of("?#") != std::string_view::npos) {
-    return Status::Error("must not have a query or fragment: " + Quote(url));
+    return Status::Error("must not have a query or fragment: " + Quote(url, kMaxQuotedChars));
   }
   PrometheusUrl parts;
   parts.scheme_host_port = std::string(scheme) + "://" + std::string(host_port);
@@ -159,7 +145,7 @@ Result<PrometheusUrl> ParsePrometheusUrl(std::string_view url) {
   }
   // httplib parses host and port itself; it refuses what it cannot use.
   if (!httplib::Client(parts.scheme_host_port).is_valid()) {
-    return Status::Error("is not a URL the HTTP client can use: " + Quote(url));
+    return Status::Error("is not a URL the HTTP client can use: " + Quote(url, kMaxQuotedChars));
   }
   return parts;
 }
@@ -175,7 +161,8 @@ Result<QueryAnswer> PrometheusSource::Query(const std::string& promql, TimePoint
                                             bool* transport_failed) const {
   *transport_failed = true;
   const std::string where = url_.scheme_host_port.empty() ? config_.url : url_.scheme_host_port;
-  if (url_.scheme_host_port.empty()) return Status::Error("bad url " + Quote(config_.url));
+  if (url_.scheme_host_port.empty())
+    return Status::Error("bad url " + Quote(config_.url, kMaxQuotedChars));
   const std::chrono::microseconds left = Remaining(deadline, clock_.Now());
   if (left.count() <= 0) {
     return Status::Error("no time left of the " + Seconds(config_.timeout) + " timeout");
@@ -236,7 +223,7 @@ Result<QueryAnswer> PrometheusSource::Query(const std::string& promql, TimePoint
   Result<QueryAnswer> answer = ParseQueryAnswer(res->body);
   if (res->status != 200) {
     std::string what = "HTTP " + std::to_string(res->status) + " from " + where;
-    return Status::Error(answer.ok() ? what + ": " + Quote(res->body)
+    return Status::Error(answer.ok() ? what + ": " + Quote(res->body, kMaxQuotedChars)
                                      : what + ": " + answer.status().message());
   }
   return answer;

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "core/text.h"
+
 namespace prescale {
 namespace {
 
@@ -18,9 +20,6 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 // A single row has no spacing to measure; one minute is the finest grid that the
 // shared traces use, so it is the least surprising guess.
 constexpr double kSingleRowStepS = 60;
-// Fields quoted in error messages are cut to this length, so that a binary or
-// mangled file gives a readable message rather than a screenful of bytes.
-constexpr std::size_t kMaxQuotedChars = 60;
 constexpr double kSecondsPerDay = 86400;
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
@@ -30,18 +29,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
   return s;
-}
-
-std::string Quote(std::string_view s) {
-  std::string out = "'";
-  if (s.size() > kMaxQuotedChars) {
-    out.append(s.substr(0, kMaxQuotedChars - 3));
-    out.append("...");
-  } else {
-    out.append(s);
-  }
-  out += '\'';
-  return out;
 }
 
 // Splits text into lines, numbered from 1, without their "\n" or "\r\n".
