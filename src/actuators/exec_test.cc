@@ -99,7 +99,7 @@ TEST_F(ExecTest, SuccessUpdatesTheReportedSize) {
   EXPECT_EQ(a.last_set(), 5);
 }
 
-TEST(ExecExpandTest, PlaceholdersAreSubstitutedAndTheGroupQuoted) {
+TEST(ExecExpandTest, TemplateFieldsAreSubstitutedAndTheGroupQuoted) {
   struct Case {
     const char* name;
     const char* command;
