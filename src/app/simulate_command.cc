@@ -4,24 +4,19 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "config/plugin_file.h"
+#include "prescale/forecaster.h"
+#include "prescale/policy.h"
+#include "sim/backtest.h"
 #include "sources/synthetic.h"
 
 namespace prescale::app {
 namespace {
-
-// The capacity that makes the trace's 99.5th-percentile load need 20 instances, as
-// ../shared/bench/elastic.py sizes traces.
-double DefaultCapacity(const Trace& trace) {
-  std::vector<double> v = trace.values;
-  std::size_t k = static_cast<std::size_t>(0.995 * (v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + k, v.end());
-  return std::max(v[k] / 20, 1e-9);
-}
 
 // Sets `key` on a policy that knows it; a policy without the setting is told on
 // stderr rather than failing, so one sweep can run every policy.
@@ -141,6 +136,50 @@ int RunSimulate(const SimulateFlags& f, std::ostream& err) {
     if (!js) return fail(Status::Error("cannot write " + f.summary));
   }
   PrintSummary(err, *result, f.trace);
+  return 0;
+}
+
+int RunBacktest(const BacktestFlags& f, std::ostream& out, std::ostream& err) {
+  auto fail = [&](const Status& s) {
+    fmt::print(err, "backtest: {}\n", s.message());
+    return 2;
+  };
+  auto trace = ReadTrace(f.trace);
+  if (!trace.ok()) return fail(trace.status());
+  if (!(f.boot_delay_s >= 0)) return fail(Status::Error("--boot-delay must be >= 0 seconds"));
+  const int horizon =
+      static_cast<int>(std::ceil(f.boot_delay_s / trace->step_s - 1e-9)) + 1;
+
+  // 1. Forecasters at the provisioning horizon.
+  std::vector<PluginSpec> specs;
+  for (const std::string& name : Forecasters().Names()) specs.push_back(PluginSpec{name, {}, {}});
+  auto scores = ScoreForecasters(*trace, specs, BacktestOptions{horizon, 0, 0});
+  if (!scores.ok()) return fail(scores.status());
+  fmt::print(out, "{}: {} steps of {:g} s; provisioning horizon {} steps (boot {:g} s + one step)\n\n",
+             f.trace, trace->size(), trace->step_s, horizon, f.boot_delay_s);
+  fmt::print(out, "{:<16}{:>10}{:>14}{:>10}\n", "forecaster", "points", "MAE", "MASE");
+  for (const ForecastScore& s : *scores) {
+    fmt::print(out, "{:<16}{:>10}{:>14.4g}{:>10.3f}\n", s.forecaster, s.points, s.mae, s.mase);
+  }
+  fmt::print(out, "MASE < 1: better than seasonal-naive at the same horizon.\n\n");
+
+  // 2. Every policy through the capacity model, with its defaults.
+  SimulationOptions o;
+  o.capacity_per_instance = f.capacity ? *f.capacity : DefaultCapacity(*trace);
+  o.boot_delay = Duration(f.boot_delay_s);
+  o.limits = Limits{f.min, f.max};
+  fmt::print(out, "{:<16}{:>9}{:>10}{:>9}{:>10}{:>8}{:>13}\n", "policy", "tau_U%", "theta_U%",
+             "tau_O%", "theta_O%", "adapt", "cost/oracle");
+  for (const std::string& name : Policies().Names()) {
+    o.policy = PluginSpec{name, Params("policy '" + name + "'"), {}};
+    auto r = Simulate(*trace, o);
+    if (!r.ok()) return fail(r.status());
+    const ElasticityMetrics& m = r->metrics;
+    fmt::print(out, "{:<16}{:>9.2f}{:>10.2f}{:>9.2f}{:>10.2f}{:>8}{:>13.3f}\n", name, m.tau_u,
+               m.theta_u, m.tau_o, m.theta_o, m.adaptations, m.cost_vs_oracle);
+  }
+  fmt::print(out, "capacity {:.6g} units/s per instance, limits [{}, {}]\n",
+             o.capacity_per_instance, f.min, f.max);
   return 0;
 }
 

@@ -33,6 +33,19 @@ struct SimulateFlags {
 // Returns the process exit code: 0, or 2 for bad input (after printing why).
 int RunSimulate(const SimulateFlags& flags, std::ostream& err);
 
+struct BacktestFlags {
+  std::string trace;
+  std::optional<double> capacity;  // default: the p99.5 load needs 20 instances
+  double boot_delay_s = 180;
+  int min = 1;
+  int max = 1000;
+};
+
+// `prescale backtest`: forecast accuracy at the provisioning horizon (MASE against
+// seasonal-naive) for every forecaster, then the elasticity metrics of every policy
+// on the same trace, so a user can see why prescale chose what it chose.
+int RunBacktest(const BacktestFlags& flags, std::ostream& out, std::ostream& err);
+
 // The built-in demo: a synthetic workload (a daily cycle, noise and one spike) over
 // three days, simulated with `predictive` and with `hpa`, side by side on `out`.
 int RunDemo(std::ostream& out, std::ostream& err);

@@ -214,6 +214,25 @@ TEST_F(SimulateCommandTest, PrefixGivesTheSameDecisions) {
   }
 }
 
+TEST_F(SimulateCommandTest, BacktestScoresForecastersAndPolicies) {
+  BacktestFlags f;
+  f.trace = GoodTrace(288 * 3);  // three days at 5-minute steps: a daily season
+  f.capacity = 10;
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBacktest(f, out, err), 0) << err.str();
+  for (const char* want : {"provisioning horizon 2 steps", "seasonal-naive", "holt-winters",
+                           "linear", "MASE", "predictive", "hpa", "seed2", "target-tracking",
+                           "threshold", "cost/oracle"}) {
+    EXPECT_NE(out.str().find(want), std::string::npos) << want << "\n" << out.str();
+  }
+  f.trace = "/nonexistent.csv";
+  EXPECT_EQ(RunBacktest(f, out, err), 2);
+  EXPECT_NE(err.str().find("/nonexistent.csv"), std::string::npos);
+  f.trace = GoodTrace(10);  // too short for a season and a horizon
+  EXPECT_EQ(RunBacktest(f, out, err), 2);
+  EXPECT_NE(err.str().find("too few"), std::string::npos) << err.str();
+}
+
 #ifdef PRESCALE_BINARY
 // Flag values that are not numbers fail in the command line parser, with exit 2.
 TEST(SimulateBinaryTest, MalformedFlagValuesExitTwo) {

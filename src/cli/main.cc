@@ -62,6 +62,17 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Check a config file for `run`");
   validate->add_option("file", validate_path, "The YAML config")->required();
 
+  prescale::app::BacktestFlags bt;
+  CLI::App* backtest = app.add_subcommand(
+      "backtest", "Score every forecaster (MASE at the provisioning horizon) and every policy");
+  backtest->add_option("--trace", bt.trace, "Trace CSV: timestamp,value")->required();
+  backtest->add_option("--capacity", bt.capacity,
+                       "Units/s one instance serves (default: the p99.5 load needs 20)");
+  backtest->add_option("--boot-delay", bt.boot_delay_s, "Launch-to-ready delay, seconds")
+      ->capture_default_str();
+  backtest->add_option("--min", bt.min, "Minimum instances")->capture_default_str();
+  backtest->add_option("--max", bt.max, "Maximum instances")->capture_default_str();
+
   CLI::App* demo = app.add_subcommand(
       "demo", "Simulate a synthetic workload with predictive and with hpa, side by side");
 
@@ -73,6 +84,7 @@ int main(int argc, char** argv) {
   }
   if (*simulate) return prescale::app::RunSimulate(sim, std::cerr);
   if (*demo) return prescale::app::RunDemo(std::cout, std::cerr);
+  if (*backtest) return prescale::app::RunBacktest(bt, std::cout, std::cerr);
   if (*run) return prescale::app::RunRun(run_flags, std::cout, std::cerr);
   if (*validate) return prescale::app::RunValidate(validate_path, std::cout, std::cerr);
   return 2;

@@ -94,6 +94,14 @@ Status CheckOptions(const SimulationOptions& o) {
 
 }  // namespace
 
+double DefaultCapacity(const Trace& trace) {
+  std::vector<double> v = trace.values;
+  if (v.empty()) return 1;
+  std::size_t k = static_cast<std::size_t>(0.995 * (v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return std::max(v[k] / 20, 1e-9);
+}
+
 Result<SimulationResult> Simulate(const Trace& trace, const SimulationOptions& options) {
   if (Status s = CheckOptions(options); !s.ok()) return s;
   if (trace.size() == 0) return Status::Error("trace " + trace.name + " has no rows");

@@ -57,6 +57,10 @@ struct SimulationResult {
   ControllerStats stats;
 };
 
+// The capacity that makes the trace's 99.5th-percentile load need 20 instances, as
+// ../shared/bench/elastic.py sizes traces: simulate's default for --capacity.
+double DefaultCapacity(const Trace& trace);
+
 // Checks the options (capacity > 0, 0 <= min <= max, ...) and runs.
 Result<SimulationResult> Simulate(const Trace& trace, const SimulationOptions& options);
 

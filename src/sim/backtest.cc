@@ -1,0 +1,66 @@
+#include "sim/backtest.h"
+
+#include <cmath>
+
+#include "prescale/forecaster.h"
+
+namespace prescale {
+
+Result<std::vector<ForecastScore>> ScoreForecasters(const Trace& trace,
+                                                    const std::vector<PluginSpec>& forecasters,
+                                                    const BacktestOptions& options) {
+  const std::vector<double>& y = trace.values;
+  const int n = static_cast<int>(y.size());
+  const int h = options.horizon_steps;
+  if (h < 1) return Status::Error("backtest: the horizon must be at least one step");
+  int m = options.season_steps;
+  if (m <= 0) {
+    int day = static_cast<int>(std::lround(86400.0 / trace.step_s));
+    m = (day >= 2 && n >= 2 * day) ? day : 1;
+  }
+  const int warmup = options.warmup_steps > 0 ? options.warmup_steps : std::max(m, 10);
+  if (n <= warmup + h + m) {
+    return Status::Error("backtest: trace " + trace.name + " has " + std::to_string(n) +
+                         " rows, too few for a warm-up of " + std::to_string(warmup) +
+                         ", a season of " + std::to_string(m) + " and a horizon of " +
+                         std::to_string(h));
+  }
+  // The scale: the in-sample mean absolute error of the seasonal-naive forecast at
+  // the same horizon (y[t+h] forecast by y[t+h-m*k], the last value a season back
+  // that was known at t).
+  auto snaive = [&](int t) {  // forecast of y[t+h] made at t
+    int back = m;
+    while (back < h) back += m;
+    return y[t + h - back];
+  };
+  double scale = 0;
+  int scale_n = 0;
+  for (int t = warmup; t + h < n; ++t) {
+    scale += std::abs(y[t + h] - snaive(t));
+    ++scale_n;
+  }
+  scale /= scale_n;
+  if (scale <= 0) scale = 1e-12;
+
+  std::vector<ForecastScore> out;
+  out.push_back(ForecastScore{"seasonal-naive", h, static_cast<std::size_t>(scale_n), scale, 1.0});
+  for (const PluginSpec& spec : forecasters) {
+    auto f = Forecasters().Create(spec.type, spec.params, ForecasterContext{Duration(trace.step_s)});
+    if (!f.ok()) return f.status();
+    ForecastResult fc;
+    double err = 0;
+    std::size_t count = 0;
+    for (int t = 0; t + h < n; ++t) {
+      (*f)->Observe(y[t]);
+      if (t < warmup) continue;
+      (*f)->Forecast(h, 0.9, fc);
+      err += std::abs(y[t + h] - fc.point[h - 1]);
+      ++count;
+    }
+    double mae = err / count;
+    out.push_back(ForecastScore{spec.type, h, count, mae, mae / scale});
+  }
+  return out;
+}
+
+}  // namespace prescale

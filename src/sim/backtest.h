@@ -1,0 +1,37 @@
+// Forecast accuracy at the provisioning horizon, the way `prescale backtest`
+// reports it: each forecaster runs over the trace one point at a time (rolling
+// origin, no lookahead), and its h-step-ahead error is scaled by the error of the
+// seasonal-naive forecast at the same horizon (MASE, Hyndman & Koehler 2006, with
+// a seasonal-naive scale as in FPP3 §5.8).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "prescale/params.h"
+#include "prescale/status.h"
+#include "sources/trace.h"
+
+namespace prescale {
+
+struct ForecastScore {
+  std::string forecaster;
+  int horizon_steps = 0;
+  std::size_t points = 0;   // forecasts scored
+  double mae = 0;           // mean |actual - forecast| at the horizon, in load units
+  double mase = 0;          // mae / the seasonal-naive scale (< 1: better than it)
+};
+
+struct BacktestOptions {
+  int horizon_steps = 4;
+  int season_steps = 0;     // 0: a day of steps when the trace spans two days, else 1
+  int warmup_steps = 0;     // 0: one season (or 10 steps)
+};
+
+// Scores the seasonal-naive forecast itself and each of `forecasters` (by registry
+// name, default settings). REQUIRES: the trace is longer than warm-up + horizon.
+Result<std::vector<ForecastScore>> ScoreForecasters(const Trace& trace,
+                                                    const std::vector<PluginSpec>& forecasters,
+                                                    const BacktestOptions& options);
+
+}  // namespace prescale
