@@ -80,4 +80,14 @@ class StateReader {
   Status status_;
 };
 
+// Load() for a model: `read` fills `fresh` (a new instance with the same settings)
+// from the record, and `target` is replaced only by a whole, valid record, so that
+// a bad one leaves it as it was. `name` prefixes errors.
+template <class T, class Read>
+Status LoadWhole(T& target, T fresh, Read read, std::string_view name) {
+  if (Status s = read(fresh); !s.ok()) return s.WithContext(std::string(name));
+  target = std::move(fresh);
+  return Status::Ok();
+}
+
 }  // namespace prescale

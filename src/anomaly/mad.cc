@@ -91,13 +91,11 @@ void MadDetector::Save(StateWriter& w) const {
 }
 
 Status MadDetector::Load(StateReader& r) {
-  // Read into a fresh detector and commit only a whole, valid record, so that a bad
-  // one leaves this detector as it was.
-  MadDetector loaded(
-      {.window = window_.capacity(), .threshold = threshold_, .min_points = min_points_});
-  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("mad");
-  *this = std::move(loaded);
-  return Status::Ok();
+  return LoadWhole(
+      *this,
+      MadDetector(
+          {.window = window_.capacity(), .threshold = threshold_, .min_points = min_points_}),
+      [&r](auto& m) { return m.ReadState(r); }, "mad");
 }
 
 Status MadDetector::ReadState(StateReader& r) {

@@ -101,13 +101,11 @@ void ZScoreDetector::Save(StateWriter& w) const {
 }
 
 Status ZScoreDetector::Load(StateReader& r) {
-  // Read into a fresh detector and commit only a whole, valid record, so that a bad
-  // one leaves this detector as it was.
-  ZScoreDetector loaded(
-      {.window = window_.capacity(), .threshold = threshold_, .min_points = min_points_});
-  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("zscore");
-  *this = std::move(loaded);
-  return Status::Ok();
+  return LoadWhole(
+      *this,
+      ZScoreDetector(
+          {.window = window_.capacity(), .threshold = threshold_, .min_points = min_points_}),
+      [&r](auto& m) { return m.ReadState(r); }, "zscore");
 }
 
 Status ZScoreDetector::ReadState(StateReader& r) {

@@ -51,16 +51,32 @@ struct SavedState {
 struct StepRecord {
   TimePoint time;
   const Observation* observation = nullptr;
-  CapacityStatus before;          // the group when the decision was made
-  Decision decision;              // desired already within limits
+  CapacityStatus before;                     // the group when the decision was made
+  Decision decision;                         // desired already within limits
   const ForecastResult* forecast = nullptr;  // null when the policy needs none
   // The series the detector scored and the forecaster learned from (load or CPU),
   // and its value this step (empty when missing).
   Signal series = Signal::kLoad;
   std::optional<double> series_value;
   AnomalyResult anomaly;
-  bool acted = false;             // SetDesired() was called and succeeded
-  Status error;                   // actuator failure, if any
+  bool acted = false;  // SetDesired() was called and succeeded
+  Status error;        // actuator failure, if any
+
+  // The forecast of the next step, and its peak upper bound over the horizon: empty
+  // when the policy needs no forecast or the model is still warming up.
+  std::optional<double> NextForecast() const {
+    if (!HasForecast()) return std::nullopt;
+    return forecast->point[0];
+  }
+  std::optional<double> PeakForecast() const {
+    if (!HasForecast()) return std::nullopt;
+    return forecast->PeakUpper();
+  }
+
+ private:
+  bool HasForecast() const {
+    return forecast != nullptr && forecast->ready && forecast->horizon() > 0;
+  }
 };
 
 class Recorder {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/text.h"
+
 namespace prescale {
 
 void StateWriter::Double(double v) {
@@ -45,7 +47,7 @@ double StateReader::Double() {
     if (t == "inf") return INFINITY;
     if (t == "-inf") return -INFINITY;
     if (t == "nan" || t == "-nan") return NAN;
-    Fail(t.empty() ? "record ends early" : "'" + std::string(t) + "' is not a number");
+    Fail(t.empty() ? "record ends early" : Quote(t) + " is not a number");
     return 0;
   }
   return v;
@@ -57,7 +59,7 @@ std::int64_t StateReader::Int() {
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   if (t.empty() || ec != std::errc() || end != t.data() + t.size()) {
-    Fail(t.empty() ? "record ends early" : "'" + std::string(t) + "' is not a whole number");
+    Fail(t.empty() ? "record ends early" : Quote(t) + " is not a whole number");
     return 0;
   }
   return v;

@@ -69,9 +69,9 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
       old->spec.interval == g.spec.interval) {
     rt->source = previous->source;
   } else {
-    auto source = Sources().Create(
-        g.source.type, g.source.params,
-        SourceContext{g.spec.name, g.spec.interval, g.aggregation, &clock_});
+    auto source =
+        Sources().Create(g.source.type, g.source.params,
+                         SourceContext{g.spec.name, g.spec.interval, g.aggregation, &clock_});
     if (!source.ok()) return source.status().WithContext(where);
     rt->source = std::move(source.value());
   }
@@ -93,8 +93,8 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
   std::string detector_type = parts->detector ? std::string(parts->detector->name()) : "";
   rt->controller = std::make_unique<Controller>(g.spec, *rt->source, *rt->actuator,
                                                 std::move(parts.value()), nullptr);
-  rt->info = GroupInfo{g.spec.name,       g.policy.type, detector_type, g.source.type,
-                       g.actuator.type,   g.dry_run,     g.spec.limits};
+  rt->info = GroupInfo{g.spec.name,     g.policy.type, detector_type, g.source.type,
+                       g.actuator.type, g.dry_run,     g.spec.limits};
 
   // Restore: the state carried over a reload (same policy), else what the store
   // has, each part only if the same plugin type wrote it.
@@ -147,12 +147,8 @@ void Daemon::Tick(Runtime& g, TimePoint now) {
   snap.load_per_s = o.load_per_s;
   snap.cpu_utilization = o.cpu_utilization;
   snap.memory_utilization = o.memory_utilization;
-  snap.forecast.reset();
-  snap.forecast_upper.reset();
-  if (s.forecast != nullptr && s.forecast->ready && s.forecast->horizon() > 0) {
-    snap.forecast = s.forecast->point[0];
-    snap.forecast_upper = s.forecast->PeakUpper();
-  }
+  snap.forecast = s.NextForecast();
+  snap.forecast_upper = s.PeakForecast();
   snap.anomaly = s.anomaly.anomaly;
   snap.anomaly_score = s.anomaly.score;
   snap.action = s.decision.action;
@@ -364,8 +360,8 @@ bool Daemon::Healthy(TimePoint now, std::string* why) const {
     TimePoint last = g->snapshot.ticks > 0 ? g->snapshot.last_tick : g->next_tick;
     if (now - last > g->config.spec.interval * 3.0) {
       if (why) {
-        *why = fmt::format("group '{}' has not ticked for {:.1f}s (interval {:.1f}s)",
-                           g->info.name, (now - last).count(), g->config.spec.interval.count());
+        *why = fmt::format("group '{}' has not ticked for {:.1f}s (interval {:.1f}s)", g->info.name,
+                           (now - last).count(), g->config.spec.interval.count());
       }
       return false;
     }

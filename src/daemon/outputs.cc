@@ -42,7 +42,9 @@ nlohmann::json OrNull(const std::optional<double>& v, double scale = 1) {
 }
 
 // How the logs name the series the detector and forecaster worked on.
-const char* SeriesName(const StepRecord& s) { return s.series == Signal::kCpu ? "CPU usage" : "load"; }
+const char* SeriesName(const StepRecord& s) {
+  return s.series == Signal::kCpu ? "CPU usage" : "load";
+}
 
 }  // namespace
 
@@ -94,19 +96,20 @@ void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
   const Observation& o = *s.observation;
   const Decision& d = s.decision;
   if (!o.error.empty()) log.Warn(g.name, "Metrics missing: " + o.error);
-  if (o.cpu_utilization) log.Info(g.name, fmt::format("Collected CPU: {:.1f}%", *o.cpu_utilization * 100));
+  if (o.cpu_utilization)
+    log.Info(g.name, fmt::format("Collected CPU: {:.1f}%", *o.cpu_utilization * 100));
   if (o.load_per_s) log.Info(g.name, fmt::format("Collected load: {:.1f}/s", *o.load_per_s));
-  if (s.forecast != nullptr && s.forecast->ready && s.forecast->horizon() > 0) {
+  if (auto next = s.NextForecast()) {
     if (s.series == Signal::kLoad) {
-      log.Info(g.name, fmt::format("Predicted load: {:.1f}/s (peak upper {:.1f}/s)",
-                                   s.forecast->point[0], s.forecast->PeakUpper()));
+      log.Info(g.name, fmt::format("Predicted load: {:.1f}/s (peak upper {:.1f}/s)", *next,
+                                   *s.PeakForecast()));
     } else {
-      log.Info(g.name, fmt::format("Predicted CPU: {:.1f}%", s.forecast->point[0] * 100));
+      log.Info(g.name, fmt::format("Predicted CPU: {:.1f}%", *next * 100));
     }
   }
   if (s.anomaly.anomaly) {
-    log.Warn(g.name, fmt::format("Anomaly detected in {}! (score {:.3f})", SeriesName(s),
-                                 s.anomaly.score));
+    log.Warn(g.name,
+             fmt::format("Anomaly detected in {}! (score {:.3f})", SeriesName(s), s.anomaly.score));
   }
   const int from = s.before.desired;
   if (!s.error.ok()) log.Error(g.name, "Actuator error: " + s.error.message());
@@ -128,29 +131,28 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   const Observation& o = *s.observation;
   const Decision& d = s.decision;
   const double t = ToEpochSeconds(s.time);
-  std::optional<double> forecast, upper;
-  if (s.forecast != nullptr && s.forecast->ready && s.forecast->horizon() > 0) {
-    forecast = s.forecast->point[0];
-    upper = s.forecast->PeakUpper();
-  }
+  const std::optional<double> forecast = s.NextForecast();
+  const std::optional<double> upper = s.PeakForecast();
 
   std::lock_guard lock(mu_);
   std::string* pending = pending_[g.name].text;
   // 1. metrics.csv
-  fmt::format_to(std::back_inserter(pending[kMetrics]), "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
-             Num(o.cpu_utilization, 100, "{:.2f}"), Num(o.memory_utilization, 100, "{:.2f}"),
-             Num(o.load_per_s), Num(o.network_in_bytes_per_s), Num(o.network_out_bytes_per_s),
-             o.instances ? std::to_string(*o.instances) : "", s.before.ready, d.desired,
-             Num(forecast), Num(upper), s.anomaly.score, s.anomaly.anomaly ? 1 : 0,
-             ActionName(d.action), ReasonName(d.reason));
+  fmt::format_to(std::back_inserter(pending[kMetrics]),
+                 "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
+                 Num(o.cpu_utilization, 100, "{:.2f}"), Num(o.memory_utilization, 100, "{:.2f}"),
+                 Num(o.load_per_s), Num(o.network_in_bytes_per_s), Num(o.network_out_bytes_per_s),
+                 o.instances ? std::to_string(*o.instances) : "", s.before.ready, d.desired,
+                 Num(forecast), Num(upper), s.anomaly.score, s.anomaly.anomaly ? 1 : 0,
+                 ActionName(d.action), ReasonName(d.reason));
 
   // 2. anomalies.log
   if (s.anomaly.anomaly) {
     const bool load = s.series == Signal::kLoad;
     double value = s.series_value.value_or(0) * (load ? 1 : 100);
-    fmt::format_to(std::back_inserter(pending[kAnomalies]), "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
-               FormatIsoTime(s.time), g.name, load ? "load_per_s" : "cpu_pct", value, s.anomaly.score,
-               g.detector);
+    fmt::format_to(std::back_inserter(pending[kAnomalies]),
+                   "{} group={} metric={} value={:.4g} score={:.4f} detector={}\n",
+                   FormatIsoTime(s.time), g.name, load ? "load_per_s" : "cpu_pct", value,
+                   s.anomaly.score, g.detector);
   }
 
   // 3. decisions.jsonl
@@ -179,10 +181,14 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   in["anomaly_score"] = s.anomaly.score;
   in["source_error"] = o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error);
   if (auto f = ComputeSeed2Features(o, g.limits.min, g.limits.max)) {
-    in["features"] = {f->cpu_usage,        f->memory_usage,
-                      f->network_traffic,  f->power_consumption,
-                      f->num_executed_instructions, f->execution_time,
-                      f->energy_efficiency, f->task_type,
+    in["features"] = {f->cpu_usage,
+                      f->memory_usage,
+                      f->network_traffic,
+                      f->power_consumption,
+                      f->num_executed_instructions,
+                      f->execution_time,
+                      f->energy_efficiency,
+                      f->task_type,
                       f->task_priority};
   }
   j["inputs"] = std::move(in);

@@ -267,12 +267,9 @@ void HoltWintersForecaster::Save(StateWriter& w) const {
 }
 
 Status HoltWintersForecaster::Load(StateReader& r) {
-  // Read into a fresh model and commit only a whole, valid record, so that a bad one
-  // leaves this model as it was.
-  HoltWintersForecaster loaded(options_);
-  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("holt-winters");
-  *this = std::move(loaded);
-  return Status::Ok();
+  return LoadWhole(
+      *this, HoltWintersForecaster(options_), [&r](auto& m) { return m.ReadState(r); },
+      "holt-winters");
 }
 
 Status HoltWintersForecaster::ReadState(StateReader& r) {

@@ -120,12 +120,9 @@ void LinearRegressionForecaster::Save(StateWriter& w) const {
 }
 
 Status LinearRegressionForecaster::Load(StateReader& r) {
-  // Read into a fresh model and commit only a whole, valid record, so that a bad one
-  // leaves this model as it was.
-  LinearRegressionForecaster loaded(options_);
-  if (Status s = loaded.ReadState(r); !s.ok()) return s.WithContext("linear");
-  *this = std::move(loaded);
-  return Status::Ok();
+  return LoadWhole(
+      *this, LinearRegressionForecaster(options_), [&r](auto& m) { return m.ReadState(r); },
+      "linear");
 }
 
 Status LinearRegressionForecaster::ReadState(StateReader& r) {
