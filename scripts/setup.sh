@@ -9,10 +9,14 @@ packages=(
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsqlite3-dev
   libcpp-httplib-dev prometheus-cpp-dev
+  # charts (prescale plot): cairo, and the DejaVu fonts it finds through fontconfig
+  libcairo2-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real servers for the prometheus source's integration test
   prometheus prometheus-node-exporter
+  # the dashboard's browser test: headless Chromium driven by Selenium
+  chromium chromium-driver python3-selenium
   # the elasticity benchmark in ../shared/bench (Debian's python3 with numpy)
   python3 python3-numpy
 )

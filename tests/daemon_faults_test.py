@@ -40,7 +40,7 @@ SAFETY_FOR_S = 90
 METRICS_HEADER = (
     "timestamp,group,cpu_pct,memory_pct,load_per_s,network_in_bytes_per_s,"
     "network_out_bytes_per_s,instances,ready,desired,forecast,forecast_upper,"
-    "anomaly_score,anomaly,action,reason"
+    "anomaly_score,anomaly,action,reason,series"
 )
 STOPPED = "Stopped: files flushed, state saved"
 RELOAD_FAILED = "Reload failed, keeping the running configuration"

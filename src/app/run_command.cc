@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "app/plot_command.h"
 #include "config/daemon_config.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
@@ -72,6 +73,9 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   }
 
   RealClock& clock = RealClock::Default();
+  // The session's rows of metrics.csv are those from here on (the file is appended
+  // to across runs); the CSV rounds times to the millisecond.
+  const double session_start_s = ToEpochSeconds(clock.Now()) - 1e-3;
   const bool tty = isatty(STDOUT_FILENO) == 1;
   Logger log(clock, ParseLogLevel(config->global.log_level), stdout);
   // On a terminal a live status line shows every group; the per-tick lines stay in
@@ -113,6 +117,13 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   (*daemon)->Run(g_stop, g_reload, [&path] { return Load(path); }, until);
   if (server) server->Stop();
   if (tty) std::fputs("\n", stdout);
+  if (!flags.plot.empty()) {
+    if (Status s = PlotSession(config->global.outputs.metrics_csv, session_start_s, flags.plot, out);
+        !s.ok()) {
+      fmt::print(err, "run: --plot: {}\n", s.message());
+      return 1;
+    }
+  }
   return 0;
 }
 

@@ -12,10 +12,11 @@ struct RunFlags {
   std::optional<double> for_s;     // stop after this many seconds (for scripts and demos)
   std::string listen;              // overrides global.listen when set
   bool print_default = false;      // print the built-in config and exit
+  std::string plot;                // when set: chart the session to this PNG on stopping
 };
 
 // Exit codes: 0 after a clean stop (SIGTERM, SIGINT, --for), 2 for a bad config,
-// 1 when the daemon cannot start (files, port).
+// 1 when the daemon cannot start (files, port) or --plot cannot draw the session.
 int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err);
 
 // 0 when `path` is a valid config, else 2 with every error's file:line:column.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -183,7 +184,7 @@ int RunBacktest(const BacktestFlags& f, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int RunDemo(std::ostream& out, std::ostream& err) {
+int RunDemo(std::ostream& out, std::ostream& err, const std::string& out_dir) {
   // Three days at one-minute steps, starting at midnight UTC, with one 20-minute
   // spike in the afternoon of the second day.
   const double start = 1735689600;  // 2025-01-01T00:00:00Z
@@ -203,6 +204,20 @@ int RunDemo(std::ostream& out, std::ostream& err) {
     trace.values.push_back(workload.LoadAt(FromEpochSeconds(t)));
   }
 
+  if (!out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    const std::string path = (std::filesystem::path(out_dir) / "demo-trace.csv").string();
+    std::ofstream csv(path);
+    csv << "timestamp,value\n";
+    for (std::size_t i = 0; i < trace.size(); ++i) {
+      csv << fmt::format("{},{}\n", trace.timestamps_s[i], trace.values[i]);
+    }
+    if (!csv) {
+      fmt::print(err, "demo: cannot write {}\n", path);
+      return 1;
+    }
+  }
   fmt::print(out, "prescale demo: {} steps of 60 s, capacity 20 units/s per instance, "
                   "boot delay 180 s\n\n", trace.size());
   fmt::print(out, "{:<12}{:>9}{:>9}{:>9}{:>9}{:>8}{:>12}{:>13}\n", "policy", "tau_U%",
@@ -215,6 +230,13 @@ int RunDemo(std::ostream& out, std::ostream& err) {
     if (!r.ok()) {
       fmt::print(err, "demo: {}\n", r.status().message());
       return 1;
+    }
+    if (!out_dir.empty()) {
+      const std::string path = (std::filesystem::path(out_dir) / fmt::format("demo-{}.csv", name)).string();
+      if (Status s = WriteStepsCsv(*r, path); !s.ok()) {
+        fmt::print(err, "demo: {}\n", s.message());
+        return 1;
+      }
     }
     const ElasticityMetrics& m = r->metrics;
     fmt::print(out, "{:<12}{:>9.2f}{:>9.2f}{:>9.2f}{:>9.2f}{:>8}{:>12.1f}{:>13.3f}\n", name,

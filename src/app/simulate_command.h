@@ -48,7 +48,10 @@ int RunBacktest(const BacktestFlags& flags, std::ostream& out, std::ostream& err
 
 // The built-in demo: a synthetic workload (a daily cycle, noise and one spike) over
 // three days, simulated with `predictive` and with `hpa`, side by side on `out`.
-int RunDemo(std::ostream& out, std::ostream& err);
+// With `out_dir`, also writes there the trace (demo-trace.csv, for `simulate
+// --trace`) and each policy's steps (demo-predictive.csv, demo-hpa.csv, for
+// `prescale plot --steps`).
+int RunDemo(std::ostream& out, std::ostream& err, const std::string& out_dir = "");
 
 // The summary file: the SPEC elasticity metrics, the cost, and the run's settings.
 std::string SummaryJson(const SimulationResult& result, const SimulationOptions& options,

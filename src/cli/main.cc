@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/plot_command.h"
 #include "app/run_command.h"
 #include "app/simulate_command.h"
 #include "prescale/forecaster.h"
@@ -57,6 +58,11 @@ int main(int argc, char** argv) {
   run->add_option("--for", run_flags.for_s, "Stop after this many seconds");
   run->add_option("--listen", run_flags.listen, "HTTP address, overrides global.listen");
   run->add_flag("--print-default", run_flags.print_default, "Print the built-in config and exit");
+  run->add_option("--plot", run_flags.plot,
+                  std::string("When it stops, chart the session to this PNG (no value: ") +
+                      prescale::app::kDefaultSessionPlot + ")")
+      ->expected(0, 1)
+      ->default_str(prescale::app::kDefaultSessionPlot);
 
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "Check a config file for `run`");
@@ -75,6 +81,20 @@ int main(int argc, char** argv) {
 
   CLI::App* demo = app.add_subcommand(
       "demo", "Simulate a synthetic workload with predictive and with hpa, side by side");
+  std::string demo_out_dir;
+  demo->add_option("--out-dir", demo_out_dir,
+                   "Also write each policy's steps CSV here (demo-predictive.csv, demo-hpa.csv)");
+
+  prescale::app::PlotFlags plot_flags;
+  CLI::App* plot = app.add_subcommand(
+      "plot", "Chart a simulate steps file or run's metrics as a PNG (load, capacity, forecast, "
+              "anomalies, actions)");
+  plot->add_option("--steps", plot_flags.steps, "Steps CSV of `simulate --out` (or `demo --out-dir`)");
+  plot->add_option("--metrics", plot_flags.metrics, "Metrics CSV of `run` (data/metrics.csv)");
+  plot->add_option("--out", plot_flags.out, "The PNG to write (default: the input with .png)");
+  plot->add_option("--size", plot_flags.size, "WIDTHxHEIGHT in pixels")->capture_default_str();
+  plot->add_option("--title", plot_flags.title, "Chart title (default: from the input)");
+  plot->add_option("--group", plot_flags.groups, "With --metrics: only this group (repeatable)");
 
   try {
     app.parse(argc, argv);
@@ -83,7 +103,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (*simulate) return prescale::app::RunSimulate(sim, std::cerr);
-  if (*demo) return prescale::app::RunDemo(std::cout, std::cerr);
+  if (*demo) return prescale::app::RunDemo(std::cout, std::cerr, demo_out_dir);
+  if (*plot) return prescale::app::RunPlot(plot_flags, std::cout, std::cerr);
   if (*backtest) return prescale::app::RunBacktest(bt, std::cout, std::cerr);
   if (*run) return prescale::app::RunRun(run_flags, std::cout, std::cerr);
   if (*validate) return prescale::app::RunValidate(validate_path, std::cout, std::cerr);

@@ -53,7 +53,7 @@ Result<std::unique_ptr<Outputs>> Outputs::Open(const OutputPaths& paths) {
   auto m = OpenAppend(paths.metrics_csv,
                       "timestamp,group,cpu_pct,memory_pct,load_per_s,network_in_bytes_per_s,"
                       "network_out_bytes_per_s,instances,ready,desired,forecast,forecast_upper,"
-                      "anomaly_score,anomaly,action,reason\n");
+                      "anomaly_score,anomaly,action,reason,series\n");
   if (!m.ok()) return m.status();
   o->files_[kMetrics] = *m;
   auto a = OpenAppend(paths.anomalies_log, nullptr);
@@ -138,12 +138,13 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   std::string* pending = pending_[g.name].text;
   // 1. metrics.csv
   fmt::format_to(std::back_inserter(pending[kMetrics]),
-                 "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{}\n", t, g.name,
+                 "{:.3f},{},{},{},{},{},{},{},{},{},{},{},{:.4f},{},{},{},{}\n", t, g.name,
                  Num(o.cpu_utilization, 100, "{:.2f}"), Num(o.memory_utilization, 100, "{:.2f}"),
                  Num(o.load_per_s), Num(o.network_in_bytes_per_s), Num(o.network_out_bytes_per_s),
                  o.instances ? std::to_string(*o.instances) : "", s.before.ready, d.desired,
                  Num(forecast), Num(upper), s.anomaly.score, s.anomaly.anomaly ? 1 : 0,
-                 ActionName(d.action), ReasonName(d.reason));
+                 ActionName(d.action), ReasonName(d.reason),
+                 s.series == Signal::kCpu ? "cpu" : "load");
 
   // 2. anomalies.log
   if (s.anomaly.anomaly) {

@@ -67,6 +67,7 @@ class StepCollector final : public Recorder {
     s.anomaly_score = r.anomaly.score;
     s.action = r.decision.action;
     s.reason = r.decision.reason;
+    s.series = r.series;
     steps_.push_back(s);
   }
 
@@ -158,12 +159,13 @@ Status WriteStepsCsv(const SimulationResult& result, const std::string& path) {
   fmt::memory_buffer buf;
   fmt::format_to(std::back_inserter(buf),
                  "timestamp,load,demand,ready,booting,desired,cpu_utilization,forecast,anomaly,"
-                 "reason,forecast_upper,anomaly_score,action\n");
+                 "reason,forecast_upper,anomaly_score,action,series\n");
   for (const SimulationStep& s : result.steps) {
-    fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{:.4f},{:.6g},{},{},{:.6g},{:.3f},{}\n",
+    fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{:.4f},{:.6g},{},{},{:.6g},{:.3f},{},{}\n",
                    s.timestamp_s, s.load, s.demand, s.ready, s.booting, s.desired,
                    s.cpu_utilization, s.forecast, s.anomaly ? 1 : 0, ReasonName(s.reason),
-                   s.forecast_upper, s.anomaly_score, ActionName(s.action));
+                   s.forecast_upper, s.anomaly_score, ActionName(s.action),
+                   s.series == Signal::kCpu ? "cpu" : "load");
     if (buf.size() > (1 << 16)) {
       std::fwrite(buf.data(), 1, buf.size(), f.get());
       buf.clear();

@@ -45,6 +45,7 @@ struct SimulationStep {
   double anomaly_score = 0;
   Action action = Action::kHold;
   Reason reason = Reason::kWithinTolerance;
+  Signal series = Signal::kLoad;  // what `forecast` and the detector worked on
 };
 
 struct SimulationResult {
@@ -65,7 +66,9 @@ double DefaultCapacity(const Trace& trace);
 Result<SimulationResult> Simulate(const Trace& trace, const SimulationOptions& options);
 
 // The steps file of the contract: timestamp,load,demand,ready,booting,desired,
-// cpu_utilization,forecast,anomaly,reason, then forecast_upper,anomaly_score,action.
+// cpu_utilization,forecast,anomaly,reason, then forecast_upper,anomaly_score,action,
+// series ("load" or "cpu": the series forecast and scored, so the units of forecast
+// and forecast_upper).
 Status WriteStepsCsv(const SimulationResult& result, const std::string& path);
 
 }  // namespace prescale

@@ -1,0 +1,293 @@
+#include "plot/charts.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <map>
+
+#include "core/text.h"
+#include "plot/axis.h"
+
+namespace prescale::plot {
+namespace {
+
+constexpr double kSeriesWeight = 1.6;  // the series panel is taller than the instances one
+
+double MedianSpacing(const std::vector<double>& t) {
+  if (t.size() < 2) return 60;
+  std::vector<double> d(t.size() - 1);
+  for (std::size_t i = 1; i < t.size(); ++i) d[i - 1] = t[i] - t[i - 1];
+  std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+  return d[d.size() / 2] > 0 ? d[d.size() / 2] : 60;
+}
+
+// One span per run of anomalous steps, each step covering half a step either side.
+std::vector<Span> AnomalySpans(const std::vector<double>& t, const std::vector<bool>& anomaly,
+                               double step) {
+  std::vector<Span> spans;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!anomaly[i]) continue;
+    const double a = t[i] - step / 2, b = t[i] + step / 2;
+    if (!spans.empty() && i > 0 && anomaly[i - 1]) {
+      spans.back().t1 = b;
+    } else {
+      spans.push_back({a, b});
+    }
+  }
+  return spans;
+}
+
+struct Action {
+  double t;
+  bool up;
+  std::string reason;
+};
+
+// One lane per reason, the most frequent first, labelled with its count.
+std::vector<EventLane> ReasonLanes(const std::vector<Action>& actions, const std::string& prefix) {
+  std::map<std::string, EventLane> by_reason;
+  for (const Action& a : actions) by_reason[a.reason].events.push_back({a.t, a.up});
+  std::vector<EventLane> lanes;
+  for (auto& [reason, lane] : by_reason) {
+    lane.label = fmt::format("{}{} ({})", prefix, reason.empty() ? "no reason" : reason,
+                             lane.events.size());
+    lanes.push_back(std::move(lane));
+  }
+  std::stable_sort(lanes.begin(), lanes.end(), [](const EventLane& a, const EventLane& b) {
+    return a.events.size() > b.events.size();
+  });
+  return lanes;
+}
+
+// What the forecast, the band and the anomalies are drawn over.
+struct SeriesData {
+  std::string title;
+  std::string label;
+  Color color;
+  std::vector<double> t, value, forecast, upper;
+  std::vector<bool> anomaly;
+  double step = 60;
+};
+
+Panel SeriesPanel(const SeriesData& d) {
+  Panel panel;
+  panel.title = d.title;
+  panel.weight = kSeriesWeight;
+  Line value{d.label, d.color, d.t, d.value, 0.12};
+  // The forecast made at t is for t + step: drawn there, against what it predicted.
+  std::vector<double> ft(d.t.size()), lower(d.t.size()), upper(d.t.size());
+  bool any_forecast = false, any_band = false;
+  for (std::size_t i = 0; i < d.t.size(); ++i) {
+    ft[i] = d.t[i] + d.step;
+    lower[i] = std::fmin(d.forecast[i], d.upper[i]);
+    upper[i] = std::fmax(d.forecast[i], d.upper[i]);
+    if (!std::isfinite(d.forecast[i]) || !std::isfinite(d.upper[i])) lower[i] = upper[i] = NAN;
+    any_forecast |= std::isfinite(d.forecast[i]);
+    any_band |= std::isfinite(lower[i]) && upper[i] > lower[i];
+  }
+  if (any_band) {
+    panel.bands.push_back(
+        Band{"forecast band, up to the peak upper bound", kForecastColor, 0.22, ft, lower, upper});
+  }
+  panel.lines.push_back(std::move(value));
+  if (any_forecast) {
+    panel.lines.push_back(
+        Line{"forecast (next step)", kForecastColor, ft, d.forecast, 0.14, Dash::kDashed});
+  }
+  Points dots{"anomaly", kAnomalyColor, {}, {}};
+  for (std::size_t i = 0; i < d.t.size(); ++i) {
+    if (d.anomaly[i] && std::isfinite(d.value[i])) dots.t.push_back(d.t[i]), dots.y.push_back(d.value[i]);
+  }
+  if (!dots.t.empty()) panel.points.push_back(std::move(dots));
+  return panel;
+}
+
+// Desired at the bottom (it shows only where it leads ready, by the boot delay),
+// ready over it, and the demand on top, so that being short is visible.
+std::vector<Line> InstanceLines(const std::vector<double>& t, const std::vector<double>* demand,
+                                const std::vector<double>& ready,
+                                const std::vector<double>& desired) {
+  std::vector<Line> lines;
+  if (demand) {
+    lines.push_back(
+        Line{"demand (instances the load needs)", kDemandColor, t, *demand, 0.1, Dash::kSolid, true});
+    lines.back().layer = 2;
+  }
+  lines.push_back(Line{"ready", kReadyColor, t, ready, 0.2, Dash::kSolid, true});
+  lines.back().layer = 1;
+  lines.push_back(Line{"desired", kDesiredColor, t, desired, 0.16, Dash::kDashed, true});
+  return lines;
+}
+
+std::string Period(double t0, double t1) {
+  if (t1 < Figure::kEpochThreshold) return FormatElapsed(t1 - t0) + " of data";
+  return FormatDateTime(t0) + " to " + FormatDateTime(t1) + " UTC";
+}
+
+std::string Plural(std::size_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// The step's duration as a person says it: "1m", "1h", "0.5s".
+std::string StepText(double step_s) {
+  return step_s >= 1 ? FormatElapsed(step_s) : FormatNumber(step_s) + "s";
+}
+
+}  // namespace
+
+std::string FormatDateTime(double epoch_s) {
+  const std::time_t s = static_cast<std::time_t>(std::floor(epoch_s));
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min);
+}
+
+Figure StepsFigure(const StepsTable& steps, const std::string& title) {
+  const std::vector<StepRow>& rows = steps.rows;
+  const std::size_t n = rows.size();
+  SeriesData s;
+  std::vector<double> load(n), cpu(n), demand(n), ready(n), desired(n);
+  std::vector<Action> actions;
+  std::size_t short_steps = 0, anomalies = 0;
+  const bool cpu_series = steps.series == "cpu";
+  const double scale = cpu_series ? 100 : 1;  // CPU as a percentage
+  for (std::size_t i = 0; i < n; ++i) {
+    const StepRow& r = rows[i];
+    s.t.push_back(r.t);
+    load[i] = r.load;
+    cpu[i] = r.cpu_utilization * 100;
+    demand[i] = r.demand;
+    ready[i] = r.ready;
+    desired[i] = r.desired;
+    s.forecast.push_back(r.forecast * scale);
+    s.upper.push_back(r.forecast_upper * scale);
+    s.anomaly.push_back(r.anomaly);
+    if (r.action == "scale_up" || r.action == "scale_down") {
+      actions.push_back({r.t, r.action == "scale_up", r.reason});
+    }
+    short_steps += r.demand > r.ready;
+    anomalies += r.anomaly;
+  }
+  s.step = MedianSpacing(s.t);
+
+  Figure f;
+  f.title = !title.empty() ? title
+                           : "prescale simulate: " +
+                                 std::filesystem::path(steps.path).filename().string();
+  f.subtitle = fmt::format(
+      "{} · {} of {} · {} · {} · short of capacity in {:.2f} % of steps", Period(s.t.front(), s.t.back()),
+      Plural(n, "step", "steps"), StepText(s.step), Plural(actions.size(), "scaling action", "scaling actions"),
+      Plural(anomalies, "anomalous step", "anomalous steps"), 100.0 * short_steps / n);
+  if (cpu_series) {
+    Panel load_panel;
+    load_panel.title = "Load (units/s)";
+    load_panel.lines.push_back(Line{"load", kLoadColor, s.t, load, 0.12});
+    f.panels.push_back(std::move(load_panel));
+    s.title = "CPU utilisation (%), which the policy forecasts";
+    s.label = "CPU";
+    s.color = kCpuColor;
+    s.value = cpu;
+  } else {
+    s.title = "Load (units/s)";
+    s.label = "load";
+    s.color = kLoadColor;
+    s.value = load;
+  }
+  f.panels.push_back(SeriesPanel(s));
+
+  Panel instances;
+  instances.title = "Instances";
+  instances.integer_axis = true;
+  instances.lines = InstanceLines(s.t, &demand, ready, desired);
+  f.panels.push_back(std::move(instances));
+  f.lanes_title = "Scaling actions by reason";
+  f.lanes = ReasonLanes(actions, "");
+  f.spans = AnomalySpans(s.t, s.anomaly, s.step);
+  return f;
+}
+
+Result<Figure> MetricsFigure(const MetricsTable& metrics, const std::vector<std::string>& groups,
+                             const std::string& title) {
+  std::vector<std::string> chosen = groups.empty() ? metrics.groups : groups;
+  for (const std::string& g : chosen) {
+    if (std::find(metrics.groups.begin(), metrics.groups.end(), g) == metrics.groups.end()) {
+      std::string known;
+      for (const std::string& k : metrics.groups) known += (known.empty() ? "" : ", ") + k;
+      return Status::Error(metrics.path + ": no rows for group " + Quote(g) + "; groups: " + known);
+    }
+  }
+  Figure f;
+  std::string names;
+  for (const std::string& g : chosen) names += (names.empty() ? "" : ", ") + g;
+  f.title = !title.empty() ? title : "prescale run: " + names;
+  f.lanes_title = "Scaling actions by reason";
+  std::size_t ticks = 0, action_count = 0, anomalies = 0;
+  double t0 = INFINITY, t1 = -INFINITY;
+  for (const std::string& group : chosen) {
+    SeriesData s;
+    std::vector<double> cpu, load, ready, desired;
+    std::vector<Action> actions;
+    std::map<std::string, int> series_votes;
+    for (const MetricsRow& r : metrics.rows) {
+      if (r.group != group) continue;
+      s.t.push_back(r.t);
+      cpu.push_back(r.cpu_pct);
+      load.push_back(r.load_per_s);
+      ready.push_back(r.ready);
+      desired.push_back(r.desired);
+      s.forecast.push_back(r.forecast);
+      s.upper.push_back(r.forecast_upper);
+      s.anomaly.push_back(r.anomaly);
+      if (r.action == "scale_up" || r.action == "scale_down") {
+        actions.push_back({r.t, r.action == "scale_up", r.reason});
+      }
+      ++series_votes[r.series];
+      anomalies += r.anomaly;
+    }
+    ticks += s.t.size();
+    action_count += actions.size();
+    t0 = std::min(t0, s.t.front());
+    t1 = std::max(t1, s.t.back());
+    s.step = MedianSpacing(s.t);
+    // Files written before the series column: a group with a load is load-driven.
+    std::string series = series_votes.count("cpu") ? "cpu" : series_votes.count("load") ? "load" : "";
+    if (series.empty()) {
+      series = std::any_of(load.begin(), load.end(), [](double v) { return std::isfinite(v); })
+                   ? "load"
+                   : "cpu";
+    }
+    if (series == "cpu") {
+      for (double& v : s.forecast) v *= 100;
+      for (double& v : s.upper) v *= 100;
+      s.title = group + " · CPU usage (%)";
+      s.label = "CPU";
+      s.color = kCpuColor;
+      s.value = cpu;
+    } else {
+      s.title = group + " · load (units/s)";
+      s.label = "load";
+      s.color = kLoadColor;
+      s.value = load;
+    }
+    f.panels.push_back(SeriesPanel(s));
+    Panel instances;
+    instances.title = group + " · instances";
+    instances.integer_axis = true;
+    instances.lines = InstanceLines(s.t, nullptr, ready, desired);
+    f.panels.push_back(std::move(instances));
+    for (EventLane& lane : ReasonLanes(actions, chosen.size() > 1 ? group + " · " : "")) {
+      f.lanes.push_back(std::move(lane));
+    }
+    for (const Span& span : AnomalySpans(s.t, s.anomaly, s.step)) f.spans.push_back(span);
+  }
+  f.subtitle = fmt::format("{} · {} · {} · {}", Period(t0, t1), Plural(ticks, "tick", "ticks"),
+                           Plural(action_count, "scaling action", "scaling actions"),
+                           Plural(anomalies, "anomaly", "anomalies"));
+  return f;
+}
+
+}  // namespace prescale::plot
