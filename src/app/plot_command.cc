@@ -92,12 +92,17 @@ int RunPlot(const PlotFlags& f, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-Status PlotSession(const std::string& metrics_csv, double since_s, const std::string& png,
-                   std::ostream& out) {
+Result<plot::Figure> SessionFigure(const std::string& metrics_csv, double since_s,
+                                   std::ostream& out) {
   auto metrics = plot::ReadMetricsCsv(metrics_csv, since_s);
   if (!metrics.ok()) return metrics.status();
   NoteSkipped(*metrics, out);
-  auto figure = plot::MetricsFigure(*metrics, {}, "");
+  return plot::MetricsFigure(*metrics, {}, "");
+}
+
+Status PlotSession(const std::string& metrics_csv, double since_s, const std::string& png,
+                   std::ostream& out) {
+  auto figure = SessionFigure(metrics_csv, since_s, out);
   if (!figure.ok()) return figure.status();
   auto drawn = plot::RenderPng(*figure, plot::RenderOptions{}, png);
   if (!drawn.ok()) return drawn.status();

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "plot/figure.h"
 #include "plot/render.h"
 #include "prescale/status.h"
 
@@ -32,7 +33,9 @@ Result<plot::RenderOptions> ParsePlotSize(std::string_view text);
 inline constexpr char kDefaultSessionPlot[] = "output/prescale.png";
 
 // The chart of one `run` session: the rows of `metrics_csv` from `since_s` on, every
-// group stacked, written to `png` at 1600x900. Tells `out` where it went.
+// group stacked. PlotSession writes it to `png` at 1600x900 and tells `out` where.
+Result<plot::Figure> SessionFigure(const std::string& metrics_csv, double since_s,
+                                   std::ostream& out);
 Status PlotSession(const std::string& metrics_csv, double since_s, const std::string& png,
                    std::ostream& out);
 

@@ -147,18 +147,20 @@ ValueAxis MakeValueAxis(double lo, double hi, int max_ticks, bool integer, bool 
       const double v = first + i * step;
       // -0 and rounding noise ("1e-17") print as 0.
       const double clean = std::fabs(v) < step * 1e-9 ? 0 : v;
-      axis.ticks.push_back(Tick{clean, FormatValue(clean, step), ""});
+      axis.ticks.push_back(
+          Tick{clean, FormatValue(clean, step, std::max(std::fabs(first), std::fabs(last))), ""});
     }
     return axis;
   }
-  axis.ticks = {Tick{lo, FormatValue(lo, hi - lo), ""}, Tick{hi, FormatValue(hi, hi - lo), ""}};
+  const double max = std::max(std::fabs(lo), std::fabs(hi));
+  axis.ticks = {Tick{lo, FormatValue(lo, hi - lo, max), ""}, Tick{hi, FormatValue(hi, hi - lo, max), ""}};
   axis.lo = lo;
   axis.hi = hi;
   axis.step = hi - lo;
   return axis;
 }
 
-std::string FormatValue(double v, double step) {
+std::string FormatValue(double v, double step, double axis_max) {
   if (v == 0) return "0";
   static constexpr struct {
     double scale;
@@ -167,7 +169,7 @@ std::string FormatValue(double v, double step) {
   double scale = 1;
   const char* suffix = "";
   for (const auto& s : kScales) {
-    if (std::fabs(step) >= s.scale && std::fabs(v) >= 1e4) {
+    if (std::fabs(axis_max) >= s.scale && std::fabs(axis_max) >= 1e4) {
       scale = s.scale;
       suffix = s.suffix;
       break;

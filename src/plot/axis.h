@@ -38,9 +38,11 @@ struct ValueAxis {
 ValueAxis MakeValueAxis(double data_lo, double data_hi, int max_ticks, bool integer,
                         bool from_zero);
 
-// A value as a tick label with as many decimals as `step` needs, and an SI suffix
-// from ten thousand on: "0", "2.5", "250", "12k", "4.25M".
-std::string FormatValue(double v, double step);
+// A value as a tick label of an axis whose ticks step by `step` and reach
+// `axis_max` (in absolute value): as many decimals as the step needs, and, on an
+// axis that reaches ten thousand, the SI suffix of its size, the same on every
+// tick: "0", "2.5", "250", "12.5k", "4.25M".
+std::string FormatValue(double v, double step, double axis_max);
 
 // Seconds as the two largest units: "0", "45s", "30m", "1h 30m", "1d 6h".
 std::string FormatElapsed(double seconds);

@@ -76,7 +76,7 @@ Panel SeriesPanel(const SeriesData& d) {
   Panel panel;
   panel.title = d.title;
   panel.weight = kSeriesWeight;
-  Line value{d.label, d.color, d.t, d.value, 0.12};
+  Line value{d.label, d.color, d.t, d.value, 0.15};
   // The forecast made at t is for t + step: drawn there, against what it predicted.
   std::vector<double> ft(d.t.size()), lower(d.t.size()), upper(d.t.size());
   bool any_forecast = false, any_band = false;
@@ -105,8 +105,9 @@ Panel SeriesPanel(const SeriesData& d) {
   return panel;
 }
 
-// Desired at the bottom (it shows only where it leads ready, by the boot delay),
-// ready over it, and the demand on top, so that being short is visible.
+// Ready wide at the bottom, desired thin and dashed over it (where the two agree,
+// the dashes run along the ready line; where desired leads, by the boot delay, it
+// stands apart), and the demand on top, so that being short is visible.
 std::vector<Line> InstanceLines(const std::vector<double>& t, const std::vector<double>* demand,
                                 const std::vector<double>& ready,
                                 const std::vector<double>& desired) {
@@ -116,15 +117,26 @@ std::vector<Line> InstanceLines(const std::vector<double>& t, const std::vector<
         Line{"demand (instances the load needs)", kDemandColor, t, *demand, 0.1, Dash::kSolid, true});
     lines.back().layer = 2;
   }
-  lines.push_back(Line{"ready", kReadyColor, t, ready, 0.2, Dash::kSolid, true});
+  lines.push_back(Line{"ready", kReadyColor, t, ready, 0.24, Dash::kSolid, true});
+  lines.push_back(Line{"desired", kDesiredColor, t, desired, 0.1, Dash::kDashed, true});
   lines.back().layer = 1;
-  lines.push_back(Line{"desired", kDesiredColor, t, desired, 0.16, Dash::kDashed, true});
   return lines;
 }
 
+// "2025-01-01 00:00 to 2025-01-03 23:59 UTC"; with seconds and one date for a
+// session shorter than an hour: "2026-12-01 08:45:13 to 08:45:53 UTC".
 std::string Period(double t0, double t1) {
   if (t1 < Figure::kEpochThreshold) return FormatElapsed(t1 - t0) + " of data";
-  return FormatDateTime(t0) + " to " + FormatDateTime(t1) + " UTC";
+  if (t1 - t0 >= 3600) return FormatDateTime(t0) + " to " + FormatDateTime(t1) + " UTC";
+  const std::time_t a = static_cast<std::time_t>(std::floor(t0));
+  const std::time_t b = static_cast<std::time_t>(std::floor(t1));
+  std::tm ta{}, tb{};
+  gmtime_r(&a, &ta);
+  gmtime_r(&b, &tb);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} to {}{:02}:{:02}:{:02} UTC",
+                     ta.tm_year + 1900, ta.tm_mon + 1, ta.tm_mday, ta.tm_hour, ta.tm_min, ta.tm_sec,
+                     ta.tm_mday == tb.tm_mday ? "" : fmt::format("{:04}-{:02}-{:02} ", tb.tm_year + 1900, tb.tm_mon + 1, tb.tm_mday),
+                     tb.tm_hour, tb.tm_min, tb.tm_sec);
 }
 
 std::string Plural(std::size_t n, const char* one, const char* many) {
@@ -185,7 +197,7 @@ Figure StepsFigure(const StepsTable& steps, const std::string& title) {
   if (cpu_series) {
     Panel load_panel;
     load_panel.title = "Load (units/s)";
-    load_panel.lines.push_back(Line{"load", kLoadColor, s.t, load, 0.12});
+    load_panel.lines.push_back(Line{"load", kLoadColor, s.t, load, 0.15});
     f.panels.push_back(std::move(load_panel));
     s.title = "CPU utilisation (%), which the policy forecasts";
     s.label = "CPU";
@@ -197,6 +209,7 @@ Figure StepsFigure(const StepsTable& steps, const std::string& title) {
     s.color = kLoadColor;
     s.value = load;
   }
+  const std::vector<Span> spans = AnomalySpans(s.t, s.anomaly, s.step);
   f.panels.push_back(SeriesPanel(s));
 
   Panel instances;
@@ -206,7 +219,8 @@ Figure StepsFigure(const StepsTable& steps, const std::string& title) {
   f.panels.push_back(std::move(instances));
   f.lanes_title = "Scaling actions by reason";
   f.lanes = ReasonLanes(actions, "");
-  f.spans = AnomalySpans(s.t, s.anomaly, s.step);
+  for (Panel& panel : f.panels) panel.spans = spans;
+  for (EventLane& lane : f.lanes) lane.spans = spans;
   return f;
 }
 
@@ -273,16 +287,19 @@ Result<Figure> MetricsFigure(const MetricsTable& metrics, const std::vector<std:
       s.color = kLoadColor;
       s.value = load;
     }
+    const std::vector<Span> spans = AnomalySpans(s.t, s.anomaly, s.step);
     f.panels.push_back(SeriesPanel(s));
+    f.panels.back().spans = spans;
     Panel instances;
     instances.title = group + " · instances";
     instances.integer_axis = true;
     instances.lines = InstanceLines(s.t, nullptr, ready, desired);
+    instances.spans = spans;
     f.panels.push_back(std::move(instances));
     for (EventLane& lane : ReasonLanes(actions, chosen.size() > 1 ? group + " · " : "")) {
+      lane.spans = spans;
       f.lanes.push_back(std::move(lane));
     }
-    for (const Span& span : AnomalySpans(s.t, s.anomaly, s.step)) f.spans.push_back(span);
   }
   f.subtitle = fmt::format("{} · {} · {} · {}", Period(t0, t1), Plural(ticks, "tick", "ticks"),
                            Plural(action_count, "scaling action", "scaling actions"),

@@ -3,8 +3,8 @@
 // A figure is a title, a legend, and panels stacked over one shared time axis:
 // each panel has its own value axis and holds bands, lines and point markers. Under
 // the panels, optional event lanes show discrete events (scaling actions), one lane
-// per kind (the decision's reason), with up and down triangles. Shaded spans
-// (anomalies) cover every panel. Times are epoch seconds; values are in the units
+// per kind (the decision's reason), with up and down triangles. Panels and lanes
+// may shade time spans (anomalies) across their height. Times are epoch seconds; values are in the units
 // the panel's title names. NaN in a series is a gap.
 //
 // Nothing here knows cairo: charts.h builds figures from prescale's files, and tests
@@ -72,11 +72,16 @@ struct Points {
   std::vector<double> t, y;
 };
 
+struct Span {
+  double t0 = 0, t1 = 0;
+};
+
 struct Panel {
   std::string title;  // shown above the panel: what is plotted, with its unit
   std::vector<Band> bands;
   std::vector<Line> lines;
   std::vector<Points> points;
+  std::vector<Span> spans;    // shaded across the panel (Figure::span_color)
   bool integer_axis = false;  // ticks at whole numbers only (instance counts)
   bool from_zero = true;      // the value axis starts at 0 when all values are >= 0
   double weight = 1;          // share of the panels' height
@@ -90,10 +95,7 @@ struct Event {
 struct EventLane {
   std::string label;  // the reason, shown left of the lane
   std::vector<Event> events;
-};
-
-struct Span {
-  double t0 = 0, t1 = 0;
+  std::vector<Span> spans;  // shaded across the lane
 };
 
 struct Figure {
@@ -108,7 +110,6 @@ struct Figure {
   std::string up_label = "scale up";
   std::string down_label = "scale down";
 
-  std::vector<Span> spans;  // shaded over every panel and lane
   Color span_color = okabe_ito::kVermillion;
   double span_alpha = 0.16;
 

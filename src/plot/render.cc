@@ -514,9 +514,9 @@ Status Draw(const Figure& f, Painter& p, Layout& layout) {
     }
     cairo_stroke(cr);
   };
-  auto shade_spans = [&](const Rect& area) {
+  auto shade_spans = [&](const Rect& area, const std::vector<Span>& spans) {
     Mapper m{t0, t1, area};
-    for (const Span& s : f.spans) {
+    for (const Span& s : spans) {
       const double a = std::max(area.x0, m.X(s.t0)), b = std::min(area.x1, m.X(s.t1));
       if (b < area.x0 || a > area.x1) continue;
       const double w = std::max(2.0, b - a);
@@ -553,7 +553,7 @@ Status Draw(const Figure& f, Painter& p, Layout& layout) {
     cairo_save(cr);
     cairo_rectangle(cr, area.x0, area.y0 - 1, area.x1 - area.x0, area.y1 - area.y0 + 2);
     cairo_clip(cr);
-    shade_spans(area);
+    shade_spans(area, panel.spans);
     for (const Band& b : panel.bands) FillBand(p, b, m);
     std::vector<const Line*> lines;
     for (const Line& l : panel.lines) lines.push_back(&l);
@@ -583,10 +583,10 @@ Status Draw(const Figure& f, Painter& p, Layout& layout) {
     ly += DrawHeading(p, lanes_heading, plot_x0, ly, TextRole::kLaneTitle, layout) + heading_gap;
     const Rect all{plot_x0, ly, plot_x1, ly + lane_h * f.lanes.size()};
     vertical_grid(all);
-    shade_spans(all);
     for (const EventLane& lane : f.lanes) {
       Rect row{plot_x0, ly, plot_x1, ly + lane_h};
       layout.lanes.push_back(row);
+      shade_spans(row, lane.spans);
       const double mid = (row.y0 + row.y1) / 2;
       p.Color(kGrid);
       cairo_set_line_width(cr, 1);
