@@ -140,6 +140,18 @@ void Daemon::Tick(Runtime& g, TimePoint now) {
   const ControllerStats& st = g.controller->stats();
   std::lock_guard lock(mu_);
   GroupSnapshot& snap = g.snapshot;
+  // The log shows what changed: every action (or failed one), and a hold whose
+  // reason is new (entering a cooldown, reaching the maximum).
+  if (s.decision.action != Action::kHold || !s.error.ok() || snap.ticks == 0 ||
+      s.decision.reason != snap.reason) {
+    decisions_.push_back(DecisionRecord{now, g.info.name, s.before.desired, s.before.ready,
+                                        s.decision.desired, s.decision.action, s.decision.reason,
+                                        std::string(s.decision.message),
+                                        s.acted && !g.info.dry_run, o.load_per_s,
+                                        o.cpu_utilization, s.NextForecast(), s.PeakForecast(),
+                                        s.anomaly.anomaly, s.error.ok() ? "" : s.error.message()});
+    if (decisions_.size() > kDecisionLogSize) decisions_.pop_front();
+  }
   snap.last_tick = now;
   snap.current = s.before.desired;
   snap.ready = s.before.ready;
@@ -155,6 +167,7 @@ void Daemon::Tick(Runtime& g, TimePoint now) {
   snap.reason = s.decision.reason;
   snap.message = std::string(s.decision.message);
   snap.error = !s.error.ok() ? s.error.message() : o.error;
+  snap.series = s.series == Signal::kCpu ? "cpu" : "load";
   snap.ticks = st.steps;
   snap.actions = st.actions;
   snap.missing_data = st.missing_data;
@@ -351,6 +364,16 @@ std::optional<std::vector<HistoryPoint>> Daemon::History(const std::string& name
     return out;
   }
   return std::nullopt;
+}
+
+std::vector<DecisionRecord> Daemon::Decisions(TimePoint since, std::size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<DecisionRecord> out;
+  for (auto it = decisions_.rbegin(); it != decisions_.rend() && out.size() < limit; ++it) {
+    // Groups tick in parallel, so the log is only nearly in time order: look at all.
+    if (it->time > since) out.push_back(*it);
+  }
+  return out;
 }
 
 bool Daemon::Healthy(TimePoint now, std::string* why) const {

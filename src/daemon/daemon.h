@@ -71,6 +71,9 @@ class Daemon final : public StatusProvider {
   std::optional<std::vector<HistoryPoint>> History(const std::string& name,
                                                    TimePoint since) const override;
   bool Healthy(TimePoint now, std::string* why) const override;
+  // Actions and changes of reason, across groups; the last kDecisionLogSize kept.
+  std::vector<DecisionRecord> Decisions(TimePoint since, std::size_t limit) const override;
+  static constexpr std::size_t kDecisionLogSize = 1000;
 
  private:
   struct Runtime;
@@ -94,7 +97,8 @@ class Daemon final : public StatusProvider {
   std::unique_ptr<StateStore> store_;
   std::vector<std::unique_ptr<Runtime>> groups_;
   std::unique_ptr<WorkerPool> pool_;  // null: ticks run inline
-  mutable std::mutex mu_;  // guards the snapshots and histories in groups_
+  mutable std::mutex mu_;  // guards the snapshots and histories in groups_, and decisions_
+  std::deque<DecisionRecord> decisions_;  // oldest first
   std::mutex store_mu_;    // one writer to the state store at a time
   bool shut_down_ = false;
 };

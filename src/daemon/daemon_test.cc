@@ -84,6 +84,36 @@ TEST_F(DaemonTest, TicksEveryIntervalAndWritesTheFiles) {
   EXPECT_EQ(since->size(), 2u);
 }
 
+// The decision log keeps what changed: the first decision, every action, and a hold
+// whose reason is new; not a hold that repeats.
+TEST_F(DaemonTest, DecisionLogKeepsActionsAndChangesOfReason) {
+  auto d = Make(Config(std::string(kHpaGroup) + "    cooldown_s: 100\n"));
+  ASSERT_NE(d, nullptr);
+  Ticks(*d, 6);
+  const std::vector<DecisionRecord> log = d->Decisions(TimePoint(), 100);
+  ASSERT_FALSE(log.empty());
+  // Newest first.
+  for (std::size_t i = 1; i < log.size(); ++i) EXPECT_GE(log[i - 1].time, log[i].time);
+  const DecisionRecord& first = log.back();
+  EXPECT_EQ(first.group, "web");
+  EXPECT_EQ(first.action, Action::kScaleUp);  // from 2 towards 20 (100/s at 10/s, target 0.5)
+  EXPECT_EQ(first.current, 2);
+  EXPECT_GT(first.desired, 2);
+  EXPECT_TRUE(first.applied);
+  EXPECT_FALSE(first.message.empty());
+  EXPECT_EQ(first.load_per_s, 100.0);
+  // Six ticks of one steady load: fewer lines than ticks, and a hold is logged only
+  // when its reason is new.
+  EXPECT_LT(log.size(), 6u);
+  for (std::size_t i = 0; i + 1 < log.size(); ++i) {
+    if (log[i].action == Action::kHold) {
+      EXPECT_NE(log[i].reason, log[i + 1].reason);
+    }
+  }
+  EXPECT_EQ(d->Decisions(first.time, 100).size(), log.size() - 1);
+  EXPECT_EQ(d->Decisions(TimePoint(), 1).size(), 1u);
+}
+
 TEST_F(DaemonTest, UnhealthyWhenAGroupStopsTicking) {
   auto d = Make(Config(kHpaGroup));
   Ticks(*d, 2);

@@ -4,6 +4,7 @@
 // so neither the daemon nor the domain code sees HTTP or Prometheus types.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ struct GroupSnapshot {
   Reason reason = Reason::kWithinTolerance;
   std::string message;
   std::string error;         // last source or actuator error, "" if none
+  // The series the forecast and the anomaly score are of: "load" (units/s) or
+  // "cpu" (a utilisation in [0, 1]).
+  std::string series = "load";
   std::int64_t ticks = 0;
   std::int64_t actions = 0;
   std::int64_t missing_data = 0;
@@ -61,6 +65,26 @@ struct HistoryPoint {
   Reason reason = Reason::kWithinTolerance;
 };
 
+// One decision worth a line in a log: an action (or a failed one), or a hold whose
+// reason differs from the group's previous decision.
+struct DecisionRecord {
+  TimePoint time;
+  std::string group;
+  int current = 0;  // the desired size before the decision
+  int ready = 0;
+  int desired = 0;
+  Action action = Action::kHold;
+  Reason reason = Reason::kWithinTolerance;
+  std::string message;
+  bool applied = false;  // the actuator resized the group (false in dry run)
+  std::optional<double> load_per_s;
+  std::optional<double> cpu_utilization;
+  std::optional<double> forecast;
+  std::optional<double> forecast_upper;
+  bool anomaly = false;
+  std::string error;  // the actuator's, "" if none
+};
+
 // Thread-safe: the HTTP server calls these from its own threads.
 class StatusProvider {
  public:
@@ -72,6 +96,12 @@ class StatusProvider {
                                                           TimePoint since) const = 0;
   // Healthy unless a group has not ticked for 3 of its intervals (`why` says which).
   virtual bool Healthy(TimePoint now, std::string* why) const = 0;
+  // The most recent decisions with time > since, newest first, at most `limit`. A
+  // provider that keeps no decision log has none.
+  virtual std::vector<DecisionRecord> Decisions(TimePoint since, std::size_t limit) const {
+    (void)since, (void)limit;
+    return {};
+  }
 };
 
 // Thread-safe: the daemon calls these from its tick loop.

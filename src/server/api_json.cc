@@ -162,6 +162,7 @@ nlohmann::json SnapshotToJson(const GroupSnapshot& s) {
       {"missing_data", s.missing_data},
       {"source_errors", s.source_errors},
       {"actuator_errors", s.actuator_errors},
+      {"series", s.series},
   };
 }
 
@@ -191,6 +192,33 @@ nlohmann::json HistoryPointToJson(const HistoryPoint& p) {
 nlohmann::json HistoryToJson(const std::vector<HistoryPoint>& points) {
   json out = json::array();
   for (const HistoryPoint& p : points) out.push_back(HistoryPointToJson(p));
+  return out;
+}
+
+nlohmann::json DecisionToJson(const DecisionRecord& d) {
+  return json{
+      {"time", Time(d.time)},
+      {"time_iso", IsoTime(d.time)},
+      {"group", d.group},
+      {"current", d.current},
+      {"ready", d.ready},
+      {"desired", d.desired},
+      {"action", ActionName(d.action)},
+      {"reason", ReasonName(d.reason)},
+      {"message", d.message},
+      {"applied", d.applied},
+      {"load_per_s", Optional(d.load_per_s)},
+      {"cpu_utilization", Optional(d.cpu_utilization)},
+      {"forecast", Optional(d.forecast)},
+      {"forecast_upper", Optional(d.forecast_upper)},
+      {"anomaly", d.anomaly},
+      {"error", d.error.empty() ? json(nullptr) : json(d.error)},
+  };
+}
+
+nlohmann::json DecisionsToJson(const std::vector<DecisionRecord>& decisions) {
+  json out = json::array();
+  for (const DecisionRecord& d : decisions) out.push_back(DecisionToJson(d));
   return out;
 }
 
@@ -232,6 +260,7 @@ Result<GroupSnapshot> SnapshotFromJson(const nlohmann::json& j) {
     s.missing_data = GetInt<std::int64_t>(j, "missing_data");
     s.source_errors = GetInt<std::int64_t>(j, "source_errors");
     s.actuator_errors = GetInt<std::int64_t>(j, "actuator_errors");
+    s.series = Get<std::string>(j, "series");
     return s;
   });
 }

@@ -33,6 +33,8 @@ nlohmann::json SnapshotToJson(const GroupSnapshot& s);
 nlohmann::json SnapshotsToJson(const std::vector<GroupSnapshot>& snapshots);  // array
 nlohmann::json HistoryPointToJson(const HistoryPoint& p);
 nlohmann::json HistoryToJson(const std::vector<HistoryPoint>& points);  // array
+nlohmann::json DecisionToJson(const DecisionRecord& d);
+nlohmann::json DecisionsToJson(const std::vector<DecisionRecord>& decisions);  // array
 // {"error": message}
 nlohmann::json ErrorJson(std::string_view message);
 

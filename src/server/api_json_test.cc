@@ -77,7 +77,8 @@ TEST(ApiJsonTest, SnapshotHasSnakeCaseFieldsNamesAndTimes) {
   EXPECT_EQ(j.at("missing_data"), 1);
   EXPECT_EQ(j.at("source_errors"), 2);
   EXPECT_EQ(j.at("actuator_errors"), 1);
-  EXPECT_EQ(j.size(), 29u) << j.dump(2);
+  EXPECT_EQ(j.at("series"), "load");
+  EXPECT_EQ(j.size(), 30u) << j.dump(2);
 }
 
 TEST(ApiJsonTest, MissingValuesAreNull) {

@@ -178,6 +178,7 @@ void HttpServer::AddRoutes() {
   AddGet("/api/v1/groups/([^/]+)", [this](const auto& req, auto& res) { Group(req, res); });
   AddGet("/api/v1/groups/([^/]+)/history",
          [this](const auto& req, auto& res) { History(req, res); });
+  AddGet("/api/v1/decisions", [this](const auto& req, auto& res) { Decisions(req, res); });
 }
 
 void HttpServer::AddGet(const std::string& pattern, Handler handler) {
@@ -303,6 +304,32 @@ void HttpServer::History(const httplib::Request& req, httplib::Response& res) co
     return;
   }
   ReplyJson(res, 200, HistoryToJson(*points));
+}
+
+void HttpServer::Decisions(const httplib::Request& req, httplib::Response& res) const {
+  constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
+  double since_s = 0;
+  if (req.has_param("since")) {
+    const std::string text = req.get_param_value("since");
+    std::optional<double> parsed = ParseEpochSeconds(text);
+    if (!parsed) {
+      ReplyError(res, 400, "since '" + text + "' is not a number of epoch seconds");
+      return;
+    }
+    since_s = *parsed;
+  }
+  std::size_t limit = kDefaultLimit;
+  if (req.has_param("limit")) {
+    const std::string text = req.get_param_value("limit");
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || limit < 1 ||
+        limit > kMaxLimit) {
+      ReplyError(res, 400,
+                 "limit '" + text + "' is not a whole number from 1 to " + std::to_string(kMaxLimit));
+      return;
+    }
+  }
+  ReplyJson(res, 200, DecisionsToJson(status_.Decisions(FromEpochSeconds(since_s), limit)));
 }
 
 }  // namespace prescale

@@ -9,6 +9,10 @@
 //   GET /api/v1/groups/{name}/history?since=EPOCH_SECONDS
 //                                        [point, ...] with time > since (default 0);
 //                                        400 if since is not a number
+//   GET /api/v1/decisions?since=EPOCH_SECONDS&limit=N
+//                                        [decision, ...], newest first: actions and
+//                                        changes of reason with time > since, at most
+//                                        N (default 100, 1..1000); 400 for a bad one
 // The JSON shape is api_json.h's. An unknown path is 404, a known path with another
 // method 405 (with Allow), a malformed request 400 and an oversized body 413, each
 // with a JSON {"error": "..."} body. Bad input never gives a 500.
@@ -122,6 +126,7 @@ class HttpServer {
   void Groups(const httplib::Request& req, httplib::Response& res) const;
   void Group(const httplib::Request& req, httplib::Response& res) const;
   void History(const httplib::Request& req, httplib::Response& res) const;
+  void Decisions(const httplib::Request& req, httplib::Response& res) const;
 
   const HttpServerOptions options_;
   const StatusProvider& status_;

@@ -33,6 +33,10 @@ class FakeStatus final : public StatusProvider {
     std::lock_guard lock(mu_);
     history_[name].push_back(p);
   }
+  void AddDecision(DecisionRecord d) {
+    std::lock_guard lock(mu_);
+    decisions_.push_back(std::move(d));
+  }
   void SetHealthy(bool healthy, std::string why = "") {
     std::lock_guard lock(mu_);
     healthy_ = healthy;
@@ -73,11 +77,20 @@ class FakeStatus final : public StatusProvider {
     if (!healthy_) *why = why_;
     return healthy_;
   }
+  std::vector<DecisionRecord> Decisions(TimePoint since, std::size_t limit) const override {
+    std::lock_guard lock(mu_);
+    std::vector<DecisionRecord> out;
+    for (auto it = decisions_.rbegin(); it != decisions_.rend() && out.size() < limit; ++it) {
+      if (it->time > since) out.push_back(*it);
+    }
+    return out;
+  }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, GroupSnapshot> groups_;
   std::map<std::string, std::vector<HistoryPoint>> history_;
+  std::vector<DecisionRecord> decisions_;  // oldest first
   bool healthy_ = true;
   std::string why_;
   mutable std::optional<TimePoint> last_now_;
@@ -321,6 +334,61 @@ TEST_F(HttpServerTest, HistoryBadSinceIs400AndUnknownGroup404) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(Body(r), (json{{"error", "no group named 'nope'"}}));
+}
+
+TEST_F(HttpServerTest, DecisionsNewestFirstSinceAndLimit) {
+  for (int i = 0; i < 4; ++i) {
+    DecisionRecord d;
+    d.time = FromEpochSeconds(kStart + 10 * i);
+    d.group = i % 2 ? "worker" : "web";
+    d.current = i;
+    d.desired = i + 1;
+    d.action = Action::kScaleUp;
+    d.reason = Reason::kForecast;
+    d.message = "Sized for the forecast peak over the boot horizon";
+    d.applied = true;
+    d.forecast = 12.5;
+    status_.AddDecision(d);
+  }
+  struct Case {
+    const char* query;
+    std::vector<int> desired;  // of the decisions returned, newest first
+  };
+  const Case cases[] = {
+      {"", {4, 3, 2, 1}},
+      {"?since=1700000010", {4, 3}},
+      {"?limit=1", {4}},
+      {"?since=1700000000&limit=2", {4, 3}},
+      {"?since=1700000030", {}},
+  };
+  for (const Case& c : cases) {
+    auto r = Get(std::string("/api/v1/decisions") + c.query);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << c.query;
+    std::vector<int> desired;
+    for (const json& d : Body(r)) desired.push_back(d.at("desired").get<int>());
+    EXPECT_EQ(desired, c.desired) << c.query;
+  }
+  auto r = Get("/api/v1/decisions?limit=1");
+  ASSERT_TRUE(r);
+  const json d = Body(r).at(0);
+  EXPECT_EQ(d.at("group"), "worker");
+  EXPECT_EQ(d.at("time"), kStart + 30);
+  EXPECT_EQ(d.at("current"), 3);
+  EXPECT_EQ(d.at("action"), "scale_up");
+  EXPECT_EQ(d.at("reason"), "Forecast");
+  EXPECT_EQ(d.at("message"), "Sized for the forecast peak over the boot horizon");
+  EXPECT_EQ(d.at("applied"), true);
+  EXPECT_EQ(d.at("forecast"), 12.5);
+  EXPECT_TRUE(d.at("load_per_s").is_null());
+  EXPECT_TRUE(d.at("error").is_null());
+  for (const char* bad : {"?since=abc", "?limit=0", "?limit=1001", "?limit=-1", "?limit=2x",
+                          "?limit="}) {
+    r = Get(std::string("/api/v1/decisions") + bad);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_TRUE(Body(r).at("error").is_string()) << bad;
+  }
 }
 
 TEST_F(HttpServerTest, UnknownRouteIs404Json) {
