@@ -12,6 +12,7 @@
 
 #include "app/plot_command.h"
 #include "config/daemon_config.h"
+#include "dashboard/dashboard.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "server/http_server.h"
@@ -102,6 +103,7 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
     HttpServerOptions o;
     o.listen = config->global.listen;
     server = std::make_unique<HttpServer>(o, **daemon, telemetry, clock);
+    AddDashboard(*server);
     if (Status s = server->Start(); !s.ok()) {
       fmt::print(err, "run: {}\n", s.message());
       return 1;
@@ -109,6 +111,9 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
     log.Log(LogLevel::kWarn, "",
             fmt::format("API on http://{}:{}/api/v1/groups (health /health, metrics /metrics)",
                         ParseListenAddress(config->global.listen)->host, server->port()));
+    log.Log(LogLevel::kWarn, "",
+            fmt::format("Dashboard on http://{}:{}/", ParseListenAddress(config->global.listen)->host,
+                        server->port()));
   }
   InstallSignals();
   std::optional<TimePoint> until;
