@@ -71,8 +71,8 @@ TEST_F(PlotCommandTest, BadInputIsExitTwoWithFileAndLine) {
     std::string want;
   };
   const std::string trace = Write("trace.csv", "timestamp,value\n0,1\n");
-  const std::string bad = Write("bad.csv", steps_header + "0,1,1,1,0,1,0.5,1,0,W\n" +
-                                               "60,x,1,1,0,1,0.5,1,0,W\n");
+  const std::string bad =
+      Write("bad.csv", steps_header + "0,1,1,1,0,1,0.5,1,0,W\n" + "60,x,1,1,0,1,0.5,1,0,W\n");
   const std::string missing = Path("nope.csv");
   const Case cases[] = {
       {"no input", [](PlotFlags&) {}, "give one input"},

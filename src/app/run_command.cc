@@ -12,9 +12,9 @@
 
 #include "app/plot_command.h"
 #include "config/daemon_config.h"
-#include "dashboard/dashboard.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "dashboard/dashboard.h"
 #include "server/http_server.h"
 #include "server/prometheus_telemetry.h"
 
@@ -112,8 +112,8 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
             fmt::format("API on http://{}:{}/api/v1/groups (health /health, metrics /metrics)",
                         ParseListenAddress(config->global.listen)->host, server->port()));
     log.Log(LogLevel::kWarn, "",
-            fmt::format("Dashboard on http://{}:{}/", ParseListenAddress(config->global.listen)->host,
-                        server->port()));
+            fmt::format("Dashboard on http://{}:{}/",
+                        ParseListenAddress(config->global.listen)->host, server->port()));
   }
   InstallSignals();
   std::optional<TimePoint> until;
@@ -123,7 +123,8 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   if (server) server->Stop();
   if (tty) std::fputs("\n", stdout);
   if (!flags.plot.empty()) {
-    if (Status s = PlotSession(config->global.outputs.metrics_csv, session_start_s, flags.plot, out);
+    if (Status s =
+            PlotSession(config->global.outputs.metrics_csv, session_start_s, flags.plot, out);
         !s.ok()) {
       fmt::print(err, "run: --plot: {}\n", s.message());
       return 1;

@@ -232,7 +232,8 @@ int RunDemo(std::ostream& out, std::ostream& err, const std::string& out_dir) {
       return 1;
     }
     if (!out_dir.empty()) {
-      const std::string path = (std::filesystem::path(out_dir) / fmt::format("demo-{}.csv", name)).string();
+      const std::string path =
+          (std::filesystem::path(out_dir) / fmt::format("demo-{}.csv", name)).string();
       if (Status s = WriteStepsCsv(*r, path); !s.ok()) {
         fmt::print(err, "demo: {}\n", s.message());
         return 1;

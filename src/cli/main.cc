@@ -87,9 +87,11 @@ int main(int argc, char** argv) {
 
   prescale::app::PlotFlags plot_flags;
   CLI::App* plot = app.add_subcommand(
-      "plot", "Chart a simulate steps file or run's metrics as a PNG (load, capacity, forecast, "
-              "anomalies, actions)");
-  plot->add_option("--steps", plot_flags.steps, "Steps CSV of `simulate --out` (or `demo --out-dir`)");
+      "plot",
+      "Chart a simulate steps file or run's metrics as a PNG (load, capacity, forecast, "
+      "anomalies, actions)");
+  plot->add_option("--steps", plot_flags.steps,
+                   "Steps CSV of `simulate --out` (or `demo --out-dir`)");
   plot->add_option("--metrics", plot_flags.metrics, "Metrics CSV of `run` (data/metrics.csv)");
   plot->add_option("--out", plot_flags.out, "The PNG to write (default: the input with .png)");
   plot->add_option("--size", plot_flags.size, "WIDTHxHEIGHT in pixels")->capture_default_str();

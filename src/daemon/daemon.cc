@@ -144,12 +144,11 @@ void Daemon::Tick(Runtime& g, TimePoint now) {
   // reason is new (entering a cooldown, reaching the maximum).
   if (s.decision.action != Action::kHold || !s.error.ok() || snap.ticks == 0 ||
       s.decision.reason != snap.reason) {
-    decisions_.push_back(DecisionRecord{now, g.info.name, s.before.desired, s.before.ready,
-                                        s.decision.desired, s.decision.action, s.decision.reason,
-                                        std::string(s.decision.message),
-                                        s.acted && !g.info.dry_run, o.load_per_s,
-                                        o.cpu_utilization, s.NextForecast(), s.PeakForecast(),
-                                        s.anomaly.anomaly, s.error.ok() ? "" : s.error.message()});
+    decisions_.push_back(DecisionRecord{
+        now, g.info.name, s.before.desired, s.before.ready, s.decision.desired, s.decision.action,
+        s.decision.reason, std::string(s.decision.message), s.acted && !g.info.dry_run,
+        o.load_per_s, o.cpu_utilization, s.NextForecast(), s.PeakForecast(), s.anomaly.anomaly,
+        s.error.ok() ? "" : s.error.message()});
     if (decisions_.size() > kDecisionLogSize) decisions_.pop_front();
   }
   snap.last_tick = now;

@@ -32,8 +32,9 @@ struct TimeStep {
 
 std::vector<TimeStep> TimeSteps(bool elapsed) {
   std::vector<TimeStep> steps;
-  for (double s : {1., 2., 5., 10., 15., 30., 60., 120., 300., 600., 900., 1800., 3600., 7200.,
-                   10800., 21600., 43200., kDay, 2 * kDay, 7 * kDay, 14 * kDay}) {
+  for (double s :
+       {1.,    2.,    5.,    10.,    15.,    30.,    60.,  120.,     300.,     600.,     900.,
+        1800., 3600., 7200., 10800., 21600., 43200., kDay, 2 * kDay, 7 * kDay, 14 * kDay}) {
     steps.push_back({s, 0});
   }
   if (elapsed) {
@@ -88,8 +89,8 @@ void LabelTick(Tick& tick, const TimeStep& step, bool elapsed) {
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const std::tm tm = Utc(tick.value);
-  const std::string date = fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                                       tm.tm_mday);
+  const std::string date =
+      fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   const std::string year = fmt::format("{}", tm.tm_year + 1900);
   if (step.months >= 12) {
     tick.label = year;
@@ -153,7 +154,8 @@ ValueAxis MakeValueAxis(double lo, double hi, int max_ticks, bool integer, bool 
     return axis;
   }
   const double max = std::max(std::fabs(lo), std::fabs(hi));
-  axis.ticks = {Tick{lo, FormatValue(lo, hi - lo, max), ""}, Tick{hi, FormatValue(hi, hi - lo, max), ""}};
+  axis.ticks = {Tick{lo, FormatValue(lo, hi - lo, max), ""},
+                Tick{hi, FormatValue(hi, hi - lo, max), ""}};
   axis.lo = lo;
   axis.hi = hi;
   axis.step = hi - lo;

@@ -50,11 +50,11 @@ std::string FormatElapsed(double seconds);
 using MeasureText = std::function<double(const std::string&)>;  // width in pixels
 
 struct TimeAxisRequest {
-  double t0 = 0, t1 = 1;    // the data range, epoch seconds (t0 < t1)
-  double x0 = 0, x1 = 100;  // where t0 and t1 fall, in pixels
+  double t0 = 0, t1 = 1;          // the data range, epoch seconds (t0 < t1)
+  double x0 = 0, x1 = 100;        // where t0 and t1 fall, in pixels
   double min_x = 0, max_x = 100;  // no label may reach outside these pixels
-  double min_gap_px = 10;   // between two labels' boxes
-  bool elapsed = false;     // label time since 0 instead of dates (Figure::kEpochThreshold)
+  double min_gap_px = 10;         // between two labels' boxes
+  bool elapsed = false;           // label time since 0 instead of dates (Figure::kEpochThreshold)
   MeasureText measure;
 };
 

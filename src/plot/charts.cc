@@ -52,8 +52,8 @@ std::vector<EventLane> ReasonLanes(const std::vector<Action>& actions, const std
   for (const Action& a : actions) by_reason[a.reason].events.push_back({a.t, a.up});
   std::vector<EventLane> lanes;
   for (auto& [reason, lane] : by_reason) {
-    lane.label = fmt::format("{}{} ({})", prefix, reason.empty() ? "no reason" : reason,
-                             lane.events.size());
+    lane.label =
+        fmt::format("{}{} ({})", prefix, reason.empty() ? "no reason" : reason, lane.events.size());
     lanes.push_back(std::move(lane));
   }
   std::stable_sort(lanes.begin(), lanes.end(), [](const EventLane& a, const EventLane& b) {
@@ -99,7 +99,8 @@ Panel SeriesPanel(const SeriesData& d) {
   }
   Points dots{"anomaly", kAnomalyColor, {}, {}};
   for (std::size_t i = 0; i < d.t.size(); ++i) {
-    if (d.anomaly[i] && std::isfinite(d.value[i])) dots.t.push_back(d.t[i]), dots.y.push_back(d.value[i]);
+    if (d.anomaly[i] && std::isfinite(d.value[i]))
+      dots.t.push_back(d.t[i]), dots.y.push_back(d.value[i]);
   }
   if (!dots.t.empty()) panel.points.push_back(std::move(dots));
   return panel;
@@ -113,8 +114,8 @@ std::vector<Line> InstanceLines(const std::vector<double>& t, const std::vector<
                                 const std::vector<double>& desired) {
   std::vector<Line> lines;
   if (demand) {
-    lines.push_back(
-        Line{"demand (instances the load needs)", kDemandColor, t, *demand, 0.1, Dash::kSolid, true});
+    lines.push_back(Line{"demand (instances the load needs)", kDemandColor, t, *demand, 0.1,
+                         Dash::kSolid, true});
     lines.back().layer = 2;
   }
   lines.push_back(Line{"ready", kReadyColor, t, ready, 0.24, Dash::kSolid, true});
@@ -135,7 +136,9 @@ std::string Period(double t0, double t1) {
   gmtime_r(&b, &tb);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} to {}{:02}:{:02}:{:02} UTC",
                      ta.tm_year + 1900, ta.tm_mon + 1, ta.tm_mday, ta.tm_hour, ta.tm_min, ta.tm_sec,
-                     ta.tm_mday == tb.tm_mday ? "" : fmt::format("{:04}-{:02}-{:02} ", tb.tm_year + 1900, tb.tm_mon + 1, tb.tm_mday),
+                     ta.tm_mday == tb.tm_mday ? ""
+                                              : fmt::format("{:04}-{:02}-{:02} ", tb.tm_year + 1900,
+                                                            tb.tm_mon + 1, tb.tm_mday),
                      tb.tm_hour, tb.tm_min, tb.tm_sec);
 }
 
@@ -187,13 +190,14 @@ Figure StepsFigure(const StepsTable& steps, const std::string& title) {
   s.step = MedianSpacing(s.t);
 
   Figure f;
-  f.title = !title.empty() ? title
-                           : "prescale simulate: " +
-                                 std::filesystem::path(steps.path).filename().string();
-  f.subtitle = fmt::format(
-      "{} · {} of {} · {} · {} · short of capacity in {:.2f} % of steps", Period(s.t.front(), s.t.back()),
-      Plural(n, "step", "steps"), StepText(s.step), Plural(actions.size(), "scaling action", "scaling actions"),
-      Plural(anomalies, "anomalous step", "anomalous steps"), 100.0 * short_steps / n);
+  f.title = !title.empty()
+                ? title
+                : "prescale simulate: " + std::filesystem::path(steps.path).filename().string();
+  f.subtitle =
+      fmt::format("{} · {} of {} · {} · {} · short of capacity in {:.2f} % of steps",
+                  Period(s.t.front(), s.t.back()), Plural(n, "step", "steps"), StepText(s.step),
+                  Plural(actions.size(), "scaling action", "scaling actions"),
+                  Plural(anomalies, "anomalous step", "anomalous steps"), 100.0 * short_steps / n);
   if (cpu_series) {
     Panel load_panel;
     load_panel.title = "Load (units/s)";
@@ -268,7 +272,9 @@ Result<Figure> MetricsFigure(const MetricsTable& metrics, const std::vector<std:
     t1 = std::max(t1, s.t.back());
     s.step = MedianSpacing(s.t);
     // Files written before the series column: a group with a load is load-driven.
-    std::string series = series_votes.count("cpu") ? "cpu" : series_votes.count("load") ? "load" : "";
+    std::string series = series_votes.count("cpu")    ? "cpu"
+                         : series_votes.count("load") ? "load"
+                                                      : "";
     if (series.empty()) {
       series = std::any_of(load.begin(), load.end(), [](double v) { return std::isfinite(v); })
                    ? "load"

@@ -4,8 +4,8 @@
 // each panel has its own value axis and holds bands, lines and point markers. Under
 // the panels, optional event lanes show discrete events (scaling actions), one lane
 // per kind (the decision's reason), with up and down triangles. Panels and lanes
-// may shade time spans (anomalies) across their height. Times are epoch seconds; values are in the units
-// the panel's title names. NaN in a series is a gap.
+// may shade time spans (anomalies) across their height. Times are epoch seconds; values are in the
+// units the panel's title names. NaN in a series is a gap.
 //
 // Nothing here knows cairo: charts.h builds figures from prescale's files, and tests
 // can inspect a figure without drawing it.
@@ -47,8 +47,8 @@ enum class Dash { kSolid, kDashed, kDotted };
 struct Line {
   std::string label;  // legend text; "" keeps it out of the legend
   Color color;
-  std::vector<double> t;  // epoch seconds, increasing
-  std::vector<double> y;  // same size as t; NaN = gap
+  std::vector<double> t;   // epoch seconds, increasing
+  std::vector<double> y;   // same size as t; NaN = gap
   double width_em = 0.14;  // line width, in units of the font size
   Dash dash = Dash::kSolid;
   bool step = false;  // a step function: y holds from t[i] until t[i + 1]

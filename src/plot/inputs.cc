@@ -69,8 +69,8 @@ class Csv {
       if (out.back() < 0) missing += (missing.empty() ? "'" : ", '") + std::string(n) + "'";
     }
     if (!missing.empty()) {
-      return Error(1, "header lacks column(s) " + missing + " (is this " + kind +
-                          "? header was " + Quote(Header(), 120) + ")");
+      return Error(1, "header lacks column(s) " + missing + " (is this " + kind + "? header was " +
+                          Quote(Header(), 120) + ")");
     }
     return out;
   }
@@ -196,8 +196,9 @@ Result<StepsTable> ReadStepsCsv(const std::string& path) {
     if (action < 0 && !table.rows.empty()) {
       // Files from before the action column: the action is the change of size.
       const StepRow& prev = table.rows.back();
-      r.action = r.desired > prev.desired ? "scale_up" : r.desired < prev.desired ? "scale_down"
-                                                                                  : "hold";
+      r.action = r.desired > prev.desired   ? "scale_up"
+                 : r.desired < prev.desired ? "scale_down"
+                                            : "hold";
     }
     if (series >= 0 && table.rows.empty()) table.series = Field(f, series);
     if (!table.rows.empty() && r.t <= table.rows.back().t) {

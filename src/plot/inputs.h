@@ -68,8 +68,8 @@ struct MetricsRow {
 
 struct MetricsTable {
   std::string path;
-  std::vector<std::string> groups;  // in order of first appearance
-  std::vector<MetricsRow> rows;     // in time order within each group
+  std::vector<std::string> groups;         // in order of first appearance
+  std::vector<MetricsRow> rows;            // in time order within each group
   std::vector<std::size_t> skipped_lines;  // torn rows (too few fields)
 };
 

@@ -61,12 +61,12 @@ TEST_F(InputsTest, ReadsSteps) {
 }
 
 TEST_F(InputsTest, StepsWithoutTheNewerColumnsDeriveTheAction) {
-  const std::string path = Write(
-      "old.csv",
-      "timestamp,load,demand,ready,booting,desired,cpu_utilization,forecast,anomaly,reason\n"
-      "0,10,1,1,0,1,0.5,10,0,WarmingUp\n"
-      "60,30,2,1,0,2,1.0,20,0,ScaleUp\n"
-      "120,10,1,2,0,1,0.25,15,0,ScaleDown\n");
+  const std::string path =
+      Write("old.csv",
+            "timestamp,load,demand,ready,booting,desired,cpu_utilization,forecast,anomaly,reason\n"
+            "0,10,1,1,0,1,0.5,10,0,WarmingUp\n"
+            "60,30,2,1,0,2,1.0,20,0,ScaleUp\n"
+            "120,10,1,2,0,1,0.25,15,0,ScaleDown\n");
   auto steps = ReadStepsCsv(path);
   ASSERT_TRUE(steps.ok()) << steps.status().message();
   EXPECT_EQ(steps->rows[1].action, "scale_up");
@@ -86,8 +86,8 @@ TEST_F(InputsTest, BadStepsNameTheFileAndLine) {
       {"header only", kStepsHeader, "bad.csv:1: header but no data rows"},
       {"a trace, not steps", "timestamp,value\n0,1\n",
        "bad.csv:1: header lacks column(s) 'load', 'demand'"},
-      {"not a number", std::string(kStepsHeader) + good_row +
-                           "60,ten,1,1,0,1,0.5,10,0,Forecast,10,0,hold,load\n",
+      {"not a number",
+       std::string(kStepsHeader) + good_row + "60,ten,1,1,0,1,0.5,10,0,Forecast,10,0,hold,load\n",
        "bad.csv:3: column 'load': 'ten' is not a number"},
       {"too few fields", std::string(kStepsHeader) + "0,10,1,1\n",
        "bad.csv:2: row has 4 fields but the header has 14"},
@@ -106,8 +106,7 @@ TEST_F(InputsTest, BadStepsNameTheFileAndLine) {
     SCOPED_TRACE(c.name);
     auto steps = ReadStepsCsv(Write("bad.csv", c.text));
     ASSERT_FALSE(steps.ok());
-    EXPECT_NE(steps.status().message().find(c.want), std::string::npos)
-        << steps.status().message();
+    EXPECT_NE(steps.status().message().find(c.want), std::string::npos) << steps.status().message();
   }
   auto missing = ReadStepsCsv((dir_ / "nope.csv").string());
   ASSERT_FALSE(missing.ok());
@@ -153,8 +152,7 @@ TEST_F(InputsTest, BadMetricsNameTheFileAndLine) {
     std::string want;
   };
   const Case cases[] = {
-      {"steps, not metrics", kStepsHeader,
-       "bad.csv:1: header lacks column(s) 'group'"},
+      {"steps, not metrics", kStepsHeader, "bad.csv:1: header lacks column(s) 'group'"},
       {"no cpu or load", "timestamp,group,ready,desired,reason\n1,web,1,1,Forecast\n",
        "bad.csv:1: header has neither 'cpu_pct' nor 'load_per_s'"},
       {"header only", kMetricsHeader, "bad.csv:1: header but no data rows"},

@@ -36,7 +36,8 @@ std::array<double, 3> Lab(const Color& c, const Matrix& vision) {
   const double in[3] = {Linear(c.r), Linear(c.g), Linear(c.b)};
   double rgb[3];
   for (int i = 0; i < 3; ++i) {
-    rgb[i] = std::clamp(vision[i][0] * in[0] + vision[i][1] * in[1] + vision[i][2] * in[2], 0.0, 1.0);
+    rgb[i] =
+        std::clamp(vision[i][0] * in[0] + vision[i][1] * in[1] + vision[i][2] * in[2], 0.0, 1.0);
   }
   const double x = 0.4124 * rgb[0] + 0.3576 * rgb[1] + 0.1805 * rgb[2];
   const double y = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
@@ -74,8 +75,8 @@ TEST(PaletteTest, SimulationMatchesPublishedValues) {
 
 TEST(PaletteTest, EveryOkabeItoPairStaysApartUnderEveryVision) {
   using namespace okabe_ito;
-  const Color all[] = {kBlack, kOrange, kSkyBlue, kBluishGreen, kYellow, kBlue, kVermillion,
-                       kReddishPurple};
+  const Color all[] = {kBlack,  kOrange, kSkyBlue,    kBluishGreen,
+                       kYellow, kBlue,   kVermillion, kReddishPurple};
   for (const Vision& v : kVisions) {
     for (std::size_t i = 0; i < std::size(all); ++i) {
       for (std::size_t j = i + 1; j < std::size(all); ++j) {

@@ -195,7 +195,8 @@ void FillBand(Painter& p, const Band& band, const Mapper& m) {
     const double lo = std::max(m.Y(band.lower[i]), m.Y(band.upper[i]));
     const double hi = std::min(m.Y(band.lower[i]), m.Y(band.upper[i]));
     std::vector<Column>& run = runs.back();
-    if (!run.empty() && std::floor(run.back().x) == std::floor(x) && n > 2 * (m.area.x1 - m.area.x0)) {
+    if (!run.empty() && std::floor(run.back().x) == std::floor(x) &&
+        n > 2 * (m.area.x1 - m.area.x0)) {
       run.back().lo = std::max(run.back().lo, lo);
       run.back().hi = std::min(run.back().hi, hi);
     } else {
@@ -291,7 +292,8 @@ std::vector<LegendEntry> PanelLegend(const Panel& panel) {
     if (!l.label.empty()) out.push_back({LegendEntry::kLine, l.label, l.color, l.dash, l.width_em});
   }
   for (const Band& b : panel.bands) {
-    if (!b.label.empty()) out.push_back({LegendEntry::kBand, b.label, b.color, Dash::kSolid, 0, b.alpha});
+    if (!b.label.empty())
+      out.push_back({LegendEntry::kBand, b.label, b.color, Dash::kSolid, 0, b.alpha});
   }
   for (const Points& pts : panel.points) {
     if (!pts.label.empty()) out.push_back({LegendEntry::kPoints, pts.label, pts.color});
@@ -349,8 +351,9 @@ double DrawHeading(Painter& p, const Heading& h, double x0, double top, TextRole
     const double x = h.at[i].x, row_top = top + h.at[i].y;
     DrawSwatch(p, h.entries[i], x, row_top + row_h / 2, kSwatchEm * em);
     p.Font(0.95);
-    const Rect label = p.Text(h.entries[i].label, x + (kSwatchEm + kSwatchGapEm) * em,
-                              row_top + (row_h - line_h) / 2, Align::kLeft, TextRole::kLegend, kText);
+    const Rect label =
+        p.Text(h.entries[i].label, x + (kSwatchEm + kSwatchGapEm) * em,
+               row_top + (row_h - line_h) / 2, Align::kLeft, TextRole::kLegend, kText);
     layout.legend_entries.push_back(Rect{x, row_top, label.x1, row_top + row_h});
   }
   return h.rows * row_h;
@@ -421,7 +424,8 @@ Status Draw(const Figure& f, Painter& p, Layout& layout) {
 
   // 2. Each panel's heading carries its legend; the lanes' heading the triangles'.
   std::vector<Heading> headings;
-  for (const Panel& panel : f.panels) headings.push_back(Heading{panel.title, PanelLegend(panel), {}, 1});
+  for (const Panel& panel : f.panels)
+    headings.push_back(Heading{panel.title, PanelLegend(panel), {}, 1});
   Heading lanes_heading{f.lanes_title, LanesLegend(f), {}, 1};
 
   // 3. The layout depends on itself: the left margin holds the widest value label,
@@ -483,8 +487,8 @@ Status Draw(const Figure& f, Painter& p, Layout& layout) {
     plot_x0 = x0;
   }
   if (plot_x1 - plot_x0 < 4 * em) {
-    return Status::Error(fmt::format("{}x{} is too narrow for this chart", layout.width,
-                                     layout.height));
+    return Status::Error(
+        fmt::format("{}x{} is too narrow for this chart", layout.width, layout.height));
   }
 
   // 4. The time ticks: the finest round step whose labels fit.
@@ -602,8 +606,8 @@ Status Draw(const Figure& f, Painter& p, Layout& layout) {
         cairo_fill(cr);
       }
       p.Font(0.9);
-      p.Text(lane.label, plot_x0 - 0.45 * em, mid - tick_h / 2, Align::kRight,
-             TextRole::kLaneLabel, kText);
+      p.Text(lane.label, plot_x0 - 0.45 * em, mid - tick_h / 2, Align::kRight, TextRole::kLaneLabel,
+             kText);
       ly += lane_h;
     }
     bottom = ly;

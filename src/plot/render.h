@@ -4,8 +4,8 @@
 // The layout scales with the image: the font size is 15 px at 1600x900 and never
 // under 10 px, so a chart stays readable down to 800x450. Top to bottom: the
 // title and subtitle; each panel under a heading that holds its title and its
-// legend (wrapped into rows); the event lanes under theirs; and the time axis. RenderPng returns where every piece of text went, so tests can
-// check that no two labels overlap.
+// legend (wrapped into rows); the event lanes under theirs; and the time axis. RenderPng returns
+// where every piece of text went, so tests can check that no two labels overlap.
 //
 // Fonts come from fontconfig ("DejaVu Sans", Debian's fonts-dejavu-core).
 //
@@ -47,10 +47,10 @@ struct TextBox {
 
 struct Layout {
   int width = 0, height = 0;
-  double em = 0;                  // the font size, px
-  std::vector<TextBox> texts;     // every label drawn
-  std::vector<Rect> panels;       // each panel's plotting area
-  std::vector<Rect> lanes;        // each event lane's row
+  double em = 0;                     // the font size, px
+  std::vector<TextBox> texts;        // every label drawn
+  std::vector<Rect> panels;          // each panel's plotting area
+  std::vector<Rect> lanes;           // each event lane's row
   std::vector<Rect> legend_entries;  // each legend entry: its swatch and label
 };
 

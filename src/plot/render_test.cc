@@ -39,7 +39,7 @@ StepsTable SyntheticSteps(const std::string& series = "load") {
     r.action = r.desired > previous_desired   ? "scale_up"
                : r.desired < previous_desired ? "scale_down"
                                               : "hold";
-    r.reason = r.action == "scale_up" ? (spike ? "ReactiveFloor" : "Forecast")
+    r.reason = r.action == "scale_up"     ? (spike ? "ReactiveFloor" : "Forecast")
                : r.action == "scale_down" ? "ScaleDown"
                                           : "WithinTolerance";
     previous_desired = r.desired;
@@ -101,8 +101,10 @@ bool Near(std::uint32_t a, std::uint32_t b, int tolerance) {
 // Pixels of `rect` within `tolerance` of `color` in each channel.
 int Count(const Image& image, const Rect& rect, std::uint32_t color, int tolerance = 6) {
   int n = 0;
-  for (int y = std::max(0, static_cast<int>(rect.y0)); y < std::min<int>(image.height, rect.y1); ++y) {
-    for (int x = std::max(0, static_cast<int>(rect.x0)); x < std::min<int>(image.width, rect.x1); ++x) {
+  for (int y = std::max(0, static_cast<int>(rect.y0)); y < std::min<int>(image.height, rect.y1);
+       ++y) {
+    for (int x = std::max(0, static_cast<int>(rect.x0)); x < std::min<int>(image.width, rect.x1);
+         ++x) {
       n += Near(image.At(x, y), color, tolerance);
     }
   }

@@ -324,8 +324,9 @@ void HttpServer::Decisions(const httplib::Request& req, httplib::Response& res) 
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
     if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || limit < 1 ||
         limit > kMaxLimit) {
-      ReplyError(res, 400,
-                 "limit '" + text + "' is not a whole number from 1 to " + std::to_string(kMaxLimit));
+      ReplyError(
+          res, 400,
+          "limit '" + text + "' is not a whole number from 1 to " + std::to_string(kMaxLimit));
       return;
     }
   }

@@ -355,10 +355,8 @@ TEST_F(HttpServerTest, DecisionsNewestFirstSinceAndLimit) {
     std::vector<int> desired;  // of the decisions returned, newest first
   };
   const Case cases[] = {
-      {"", {4, 3, 2, 1}},
-      {"?since=1700000010", {4, 3}},
-      {"?limit=1", {4}},
-      {"?since=1700000000&limit=2", {4, 3}},
+      {"", {4, 3, 2, 1}},        {"?since=1700000010", {4, 3}},
+      {"?limit=1", {4}},         {"?since=1700000000&limit=2", {4, 3}},
       {"?since=1700000030", {}},
   };
   for (const Case& c : cases) {
@@ -382,8 +380,8 @@ TEST_F(HttpServerTest, DecisionsNewestFirstSinceAndLimit) {
   EXPECT_EQ(d.at("forecast"), 12.5);
   EXPECT_TRUE(d.at("load_per_s").is_null());
   EXPECT_TRUE(d.at("error").is_null());
-  for (const char* bad : {"?since=abc", "?limit=0", "?limit=1001", "?limit=-1", "?limit=2x",
-                          "?limit="}) {
+  for (const char* bad :
+       {"?since=abc", "?limit=0", "?limit=1001", "?limit=-1", "?limit=2x", "?limit="}) {
     r = Get(std::string("/api/v1/decisions") + bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;

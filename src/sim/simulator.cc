@@ -161,11 +161,11 @@ Status WriteStepsCsv(const SimulationResult& result, const std::string& path) {
                  "timestamp,load,demand,ready,booting,desired,cpu_utilization,forecast,anomaly,"
                  "reason,forecast_upper,anomaly_score,action,series\n");
   for (const SimulationStep& s : result.steps) {
-    fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{:.4f},{:.6g},{},{},{:.6g},{:.3f},{},{}\n",
-                   s.timestamp_s, s.load, s.demand, s.ready, s.booting, s.desired,
-                   s.cpu_utilization, s.forecast, s.anomaly ? 1 : 0, ReasonName(s.reason),
-                   s.forecast_upper, s.anomaly_score, ActionName(s.action),
-                   s.series == Signal::kCpu ? "cpu" : "load");
+    fmt::format_to(std::back_inserter(buf),
+                   "{},{},{},{},{},{},{:.4f},{:.6g},{},{},{:.6g},{:.3f},{},{}\n", s.timestamp_s,
+                   s.load, s.demand, s.ready, s.booting, s.desired, s.cpu_utilization, s.forecast,
+                   s.anomaly ? 1 : 0, ReasonName(s.reason), s.forecast_upper, s.anomaly_score,
+                   ActionName(s.action), s.series == Signal::kCpu ? "cpu" : "load");
     if (buf.size() > (1 << 16)) {
       std::fwrite(buf.data(), 1, buf.size(), f.get());
       buf.clear();
