@@ -20,6 +20,7 @@ usage: dashboard_browser_test.py PRESCALE SCREENSHOT.png [--config FILE]
        [--settle SECONDS] [--size WxH]
 """
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -130,20 +131,33 @@ class Daemon:
             raise Failure("prescale run did not stop within 15 s of SIGTERM")
 
 
-def browser(size):
+@contextlib.contextmanager
+def dashboard(binary, config, cwd, for_s, size):
+    """A daemon on `config` and a fresh headless Chromium on its dashboard; yields
+    (daemon, driver, url), and stops both however the block ends."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    daemon = Daemon(binary, config, cwd, for_s)
     profile = tempfile.mkdtemp(prefix="prescale-chromium-")
-    for flag in CHROMIUM_FLAGS + ["--user-data-dir=" + profile, "--window-size=%d,%d" % size]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(20)
-    driver.set_script_timeout(10)
-    return driver, profile
+    driver = None
+    try:
+        url = daemon.url()
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in CHROMIUM_FLAGS + ["--user-data-dir=" + profile, "--window-size=%d,%d" % size]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver.set_page_load_timeout(20)
+        driver.set_script_timeout(10)
+        driver.get(url)
+        yield daemon, driver, url
+    finally:
+        if driver is not None:
+            driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+        daemon.stop()
 
 
 # Counts a canvas's pixels: all, non-white, and near each given colour.
@@ -169,13 +183,7 @@ def run_test(args, tmp):
     config = os.path.join(tmp, "prescale.yaml")
     with open(config, "w") as f:
         f.write(CONFIG.format(dir=tmp))
-    daemon = Daemon(args.prescale, config, tmp, 90)
-    driver = None
-    profile = None
-    try:
-        url = daemon.url()
-        driver, profile = browser(args.size)
-        driver.get(url)
+    with dashboard(args.prescale, config, tmp, 90, args.size) as (daemon, driver, url):
         check(driver.title == "prescale", "page title is %r, expected 'prescale'" % driver.title)
 
         # 1. The overview lists the group.
@@ -234,36 +242,20 @@ def run_test(args, tmp):
 
         driver.save_screenshot(args.screenshot)
         print("dashboard_browser: screenshot in %s" % args.screenshot)
-    finally:
-        if driver is not None:
-            driver.quit()
-        if profile:
-            shutil.rmtree(profile, ignore_errors=True)
-        rc = daemon.stop()
+    rc = daemon.proc.returncode
     check(rc == 0, "prescale run exited %s after SIGTERM:\n%s" % (rc, "\n".join(daemon.lines[-20:])))
 
 
 def screenshot_only(args, tmp):
     """The dashboard of `args.config` after `args.settle` seconds, for the docs."""
-    daemon = Daemon(args.prescale, os.path.abspath(args.config), tmp, args.settle + 60)
-    driver = None
-    profile = None
-    try:
-        url = daemon.url()
-        driver, profile = browser(args.size)
-        driver.get(url)
+    config = os.path.abspath(args.config)
+    with dashboard(args.prescale, config, tmp, args.settle + 60, args.size) as (_, driver, _):
         wait_until("the first chart", lambda: driver.execute_script(
             "const c = document.querySelector('canvas.chart');"
             "return c && Number(c.dataset.points) > 0"), 20)
         time.sleep(args.settle)  # a real dashboard gathers history as it runs
         driver.save_screenshot(args.screenshot)
         print("dashboard_browser: screenshot in %s" % args.screenshot)
-    finally:
-        if driver is not None:
-            driver.quit()
-        if profile:
-            shutil.rmtree(profile, ignore_errors=True)
-        daemon.stop()
 
 
 def main():

@@ -74,39 +74,54 @@ TEST_F(InputsTest, StepsWithoutTheNewerColumnsDeriveTheAction) {
   EXPECT_TRUE(std::isnan(steps->rows[0].forecast_upper));
 }
 
-TEST_F(InputsTest, BadStepsNameTheFileAndLine) {
+TEST_F(InputsTest, BadFilesNameTheFileAndLine) {
   const std::string good_row = "0,10,1,1,0,1,0.5,10,0,WarmingUp,10,0,hold,load\n";
   struct Case {
     const char* name;
+    bool metrics;  // read as run's metrics, else as simulate's steps
     std::string text;
     std::string want;  // a piece of the message
   };
   const Case cases[] = {
-      {"empty file", "", "bad.csv: empty file"},
-      {"header only", kStepsHeader, "bad.csv:1: header but no data rows"},
-      {"a trace, not steps", "timestamp,value\n0,1\n",
+      {"empty file", false, "", "bad.csv: empty file"},
+      {"header only", false, kStepsHeader, "bad.csv:1: header but no data rows"},
+      {"a trace, not steps", false, "timestamp,value\n0,1\n",
        "bad.csv:1: header lacks column(s) 'load', 'demand'"},
-      {"not a number",
+      {"not a number", false,
        std::string(kStepsHeader) + good_row + "60,ten,1,1,0,1,0.5,10,0,Forecast,10,0,hold,load\n",
        "bad.csv:3: column 'load': 'ten' is not a number"},
-      {"too few fields", std::string(kStepsHeader) + "0,10,1,1\n",
+      {"too few fields", false, std::string(kStepsHeader) + "0,10,1,1\n",
        "bad.csv:2: row has 4 fields but the header has 14"},
-      {"too many fields", std::string(kStepsHeader) + "0,10,1,1,0,1,0.5,10,0,W,10,0,hold,load,x\n",
+      {"too many fields", false,
+       std::string(kStepsHeader) + "0,10,1,1,0,1,0.5,10,0,W,10,0,hold,load,x\n",
        "bad.csv:2: row has 15 fields"},
-      {"empty required", std::string(kStepsHeader) + "0,,1,1,0,1,0.5,10,0,W,10,0,hold,load\n",
+      {"empty required", false,
+       std::string(kStepsHeader) + "0,,1,1,0,1,0.5,10,0,W,10,0,hold,load\n",
        "bad.csv:2: column 'load' is empty"},
-      {"time backwards", std::string(kStepsHeader) + "60" + good_row.substr(1) + good_row,
+      {"time backwards", false, std::string(kStepsHeader) + "60" + good_row.substr(1) + good_row,
        "bad.csv:3: time goes backwards or repeats"},
-      {"infinite", std::string(kStepsHeader) + "0,inf,1,1,0,1,0.5,10,0,W,10,0,hold,load\n",
+      {"infinite", false, std::string(kStepsHeader) + "0,inf,1,1,0,1,0.5,10,0,W,10,0,hold,load\n",
        "bad.csv:2: column 'load': 'inf' is not a number"},
-      {"unknown series", std::string(kStepsHeader) + "0,10,1,1,0,1,0.5,10,0,W,10,0,hold,memory\n",
+      {"unknown series", false,
+       std::string(kStepsHeader) + "0,10,1,1,0,1,0.5,10,0,W,10,0,hold,memory\n",
        "'memory' is neither 'load' nor 'cpu'"},
+      {"steps, not metrics", true, kStepsHeader, "bad.csv:1: header lacks column(s) 'group'"},
+      {"no cpu or load", true, "timestamp,group,ready,desired,reason\n1,web,1,1,Forecast\n",
+       "bad.csv:1: header has neither 'cpu_pct' nor 'load_per_s'"},
+      {"metrics header only", true, kMetricsHeader, "bad.csv:1: header but no data rows"},
+      {"bad ready", true,
+       std::string(kMetricsHeader) + "1,web,,,5,,,,x,1,,,0,0,hold,Forecast,load\n",
+       "bad.csv:2: column 'ready': 'x' is not a number"},
+      {"empty group", true,
+       std::string(kMetricsHeader) + "1,,,,5,,,,1,1,,,0,0,hold,Forecast,load\n",
+       "bad.csv:2: column 'group' is empty"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    auto steps = ReadStepsCsv(Write("bad.csv", c.text));
-    ASSERT_FALSE(steps.ok());
-    EXPECT_NE(steps.status().message().find(c.want), std::string::npos) << steps.status().message();
+    const std::string path = Write("bad.csv", c.text);
+    const Status s = c.metrics ? ReadMetricsCsv(path).status() : ReadStepsCsv(path).status();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(c.want), std::string::npos) << s.message();
   }
   auto missing = ReadStepsCsv((dir_ / "nope.csv").string());
   ASSERT_FALSE(missing.ok());
@@ -143,30 +158,6 @@ TEST_F(InputsTest, ReadsMetricsByGroupSkippingTornRows) {
   auto none = ReadMetricsCsv(path, 1000);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.status().message().find("no rows at or after 1000"), std::string::npos);
-}
-
-TEST_F(InputsTest, BadMetricsNameTheFileAndLine) {
-  struct Case {
-    const char* name;
-    std::string text;
-    std::string want;
-  };
-  const Case cases[] = {
-      {"steps, not metrics", kStepsHeader, "bad.csv:1: header lacks column(s) 'group'"},
-      {"no cpu or load", "timestamp,group,ready,desired,reason\n1,web,1,1,Forecast\n",
-       "bad.csv:1: header has neither 'cpu_pct' nor 'load_per_s'"},
-      {"header only", kMetricsHeader, "bad.csv:1: header but no data rows"},
-      {"bad ready", std::string(kMetricsHeader) + "1,web,,,5,,,,x,1,,,0,0,hold,Forecast,load\n",
-       "bad.csv:2: column 'ready': 'x' is not a number"},
-      {"empty group", std::string(kMetricsHeader) + "1,,,,5,,,,1,1,,,0,0,hold,Forecast,load\n",
-       "bad.csv:2: column 'group' is empty"},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    auto m = ReadMetricsCsv(Write("bad.csv", c.text));
-    ASSERT_FALSE(m.ok());
-    EXPECT_NE(m.status().message().find(c.want), std::string::npos) << m.status().message();
-  }
 }
 
 }  // namespace

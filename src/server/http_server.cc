@@ -57,6 +57,19 @@ std::string BindErrorDetail(int err) {
   }
 }
 
+// The `since` query parameter (epoch seconds, default 0); nullopt after answering
+// 400 when it is not a number.
+std::optional<TimePoint> SinceParam(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_param("since")) return FromEpochSeconds(0);
+  const std::string text = req.get_param_value("since");
+  std::optional<double> parsed = ParseEpochSeconds(text);
+  if (!parsed) {
+    ReplyError(res, 400, "since '" + text + "' is not a number of epoch seconds");
+    return std::nullopt;
+  }
+  return FromEpochSeconds(*parsed);
+}
+
 }  // namespace
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {
@@ -287,18 +300,9 @@ void HttpServer::Group(const httplib::Request& req, httplib::Response& res) cons
 
 void HttpServer::History(const httplib::Request& req, httplib::Response& res) const {
   const std::string name = req.matches[1];
-  double since_s = 0;
-  if (req.has_param("since")) {
-    const std::string text = req.get_param_value("since");
-    std::optional<double> parsed = ParseEpochSeconds(text);
-    if (!parsed) {
-      ReplyError(res, 400, "since '" + text + "' is not a number of epoch seconds");
-      return;
-    }
-    since_s = *parsed;
-  }
-  std::optional<std::vector<HistoryPoint>> points =
-      status_.History(name, FromEpochSeconds(since_s));
+  std::optional<TimePoint> since = SinceParam(req, res);
+  if (!since) return;
+  std::optional<std::vector<HistoryPoint>> points = status_.History(name, *since);
   if (!points) {
     ReplyError(res, 404, "no group named '" + name + "'");
     return;
@@ -308,16 +312,8 @@ void HttpServer::History(const httplib::Request& req, httplib::Response& res) co
 
 void HttpServer::Decisions(const httplib::Request& req, httplib::Response& res) const {
   constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
-  double since_s = 0;
-  if (req.has_param("since")) {
-    const std::string text = req.get_param_value("since");
-    std::optional<double> parsed = ParseEpochSeconds(text);
-    if (!parsed) {
-      ReplyError(res, 400, "since '" + text + "' is not a number of epoch seconds");
-      return;
-    }
-    since_s = *parsed;
-  }
+  std::optional<TimePoint> since = SinceParam(req, res);
+  if (!since) return;
   std::size_t limit = kDefaultLimit;
   if (req.has_param("limit")) {
     const std::string text = req.get_param_value("limit");
@@ -330,7 +326,7 @@ void HttpServer::Decisions(const httplib::Request& req, httplib::Response& res) 
       return;
     }
   }
-  ReplyJson(res, 200, DecisionsToJson(status_.Decisions(FromEpochSeconds(since_s), limit)));
+  ReplyJson(res, 200, DecisionsToJson(status_.Decisions(*since, limit)));
 }
 
 }  // namespace prescale
