@@ -203,7 +203,7 @@ Figure StepsFigure(const StepsTable& steps, const std::string& title) {
     load_panel.title = "Load (units/s)";
     load_panel.lines.push_back(Line{"load", kLoadColor, s.t, load, 0.15});
     f.panels.push_back(std::move(load_panel));
-    s.title = "CPU utilisation (%), which the policy forecasts";
+    s.title = "CPU utilisation (%)";
     s.label = "CPU";
     s.color = kCpuColor;
     s.value = cpu;

@@ -129,24 +129,39 @@ std::vector<Pt> Decimate(const std::vector<Pt>& in) {
   return out;
 }
 
-// A series as pixel polylines, one per run without gaps. A step series holds
-// each value until the next time (the last one for the median spacing).
+double MedianSpacing(const std::vector<double>& t) {
+  if (t.size() < 2) return 0;
+  std::vector<double> d(t.size() - 1);
+  for (std::size_t i = 1; i < t.size(); ++i) d[i - 1] = t[i] - t[i - 1];
+  std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+  return d[d.size() / 2];
+}
+
+// Rows further apart than this many median spacings are a gap in the data (an
+// outage, the daemon stopped): the line breaks there rather than bridge it.
+constexpr double kGapSpacings = 5;
+
+// A series as pixel polylines, one per run without gaps (NaN, or missing rows). A
+// step series holds each value for a median spacing, or until the next time.
 std::vector<std::vector<Pt>> Polylines(const std::vector<double>& t, const std::vector<double>& y,
                                        bool step, const Mapper& m) {
   std::vector<std::vector<Pt>> runs;
   std::vector<Pt> run;
   const std::size_t n = std::min(t.size(), y.size());
-  double last_spacing = 0;
+  const double spacing = MedianSpacing(t);
+  auto end_run = [&] {
+    if (!run.empty()) runs.push_back(Decimate(run)), run.clear();
+  };
   for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0) last_spacing = t[i] - t[i - 1];
     if (!std::isfinite(y[i])) {
-      if (!run.empty()) runs.push_back(Decimate(run)), run.clear();
+      end_run();
       continue;
     }
+    if (i > 0 && spacing > 0 && t[i] - t[i - 1] > kGapSpacings * spacing) end_run();
     run.push_back({m.X(t[i]), m.Y(y[i])});
     if (step) {
-      const double next = i + 1 < n ? t[i + 1] : t[i] + last_spacing;
-      run.push_back({m.X(next), m.Y(y[i])});
+      const bool next_near = i + 1 < n && t[i + 1] - t[i] <= kGapSpacings * spacing;
+      run.push_back({m.X(next_near ? t[i + 1] : t[i] + spacing), m.Y(y[i])});
     }
   }
   if (!run.empty()) runs.push_back(Decimate(run));
@@ -186,7 +201,10 @@ void FillBand(Painter& p, const Band& band, const Mapper& m) {
     double x, lo, hi;
   };
   std::vector<std::vector<Column>> runs(1);
+  const double spacing = MedianSpacing(band.t);
   for (std::size_t i = 0; i < n; ++i) {
+    const bool gap = i > 0 && spacing > 0 && band.t[i] - band.t[i - 1] > kGapSpacings * spacing;
+    if (gap && !runs.back().empty()) runs.emplace_back();
     if (!std::isfinite(band.lower[i]) || !std::isfinite(band.upper[i])) {
       if (!runs.back().empty()) runs.emplace_back();
       continue;

@@ -271,6 +271,35 @@ TEST_F(RenderTest, ElapsedTimeTracesGetElapsedLabels) {
   EXPECT_TRUE(saw_hours);
 }
 
+// Missing rows (the daemon was stopped, the source was down) break the line
+// rather than bridge the gap with a straight segment.
+TEST_F(RenderTest, GapsInTheDataBreakTheLine) {
+  Figure f;
+  f.title = "gap";
+  Panel panel;
+  panel.title = "Load (units/s)";
+  Line line{"load", kLoadColor, {}, {}, 0.3};
+  for (int i = 0; i < 100; ++i) {
+    if (i >= 40 && i < 60) continue;  // twenty minutes without rows
+    line.t.push_back(1735689600 + 60.0 * i);
+    line.y.push_back(50);
+  }
+  panel.lines.push_back(line);
+  f.panels.push_back(panel);
+  auto layout = RenderPng(f, RenderOptions{}, Path("gap.png"));
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  auto image = ReadPng(Path("gap.png"));
+  ASSERT_TRUE(image.ok());
+  const Rect& area = layout->panels[0];
+  const double w = area.x1 - area.x0;
+  auto strip = [&](double from, double to) {
+    return Rect{area.x0 + w * from, area.y0, area.x0 + w * to, area.y1};
+  };
+  EXPECT_GT(Count(*image, strip(0.1, 0.3), Rgb(kLoadColor), 10), 50);
+  EXPECT_EQ(Count(*image, strip(0.45, 0.55), Rgb(kLoadColor), 10), 0);
+  EXPECT_GT(Count(*image, strip(0.7, 0.9), Rgb(kLoadColor), 10), 50);
+}
+
 TEST_F(RenderTest, BadSizesAndPathsAreErrors) {
   const Figure figure = StepsFigure(SyntheticSteps(), "");
   auto tiny = RenderPng(figure, RenderOptions{100, 100}, Path("tiny.png"));
