@@ -45,13 +45,6 @@ std::vector<TimeStep> TimeSteps(bool elapsed) {
   return steps;
 }
 
-std::tm Utc(double t) {
-  const std::time_t s = static_cast<std::time_t>(std::floor(t));
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  return tm;
-}
-
 double EpochOfMonth(int months_since_year_0) {
   const int year = months_since_year_0 / 12;
   const unsigned month = static_cast<unsigned>(months_since_year_0 % 12) + 1;
@@ -70,7 +63,7 @@ std::vector<double> TickTimes(double t0, double t1, const TimeStep& step, bool e
     }
     return out;
   }
-  const std::tm start = Utc(t0);
+  const std::tm start = UtcTime(t0);
   int m = (start.tm_year + 1900) * 12 + start.tm_mon;
   m = (m + step.months - 1) / step.months * step.months;
   for (double t = EpochOfMonth(m); t <= t1; m += step.months, t = EpochOfMonth(m)) {
@@ -88,7 +81,7 @@ void LabelTick(Tick& tick, const TimeStep& step, bool elapsed) {
   }
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const std::tm tm = Utc(tick.value);
+  const std::tm tm = UtcTime(tick.value);
   const std::string date =
       fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   const std::string year = fmt::format("{}", tm.tm_year + 1900);
@@ -179,6 +172,21 @@ std::string FormatValue(double v, double step, double axis_max) {
   }
   const int decimals = DecimalsFor(std::fabs(step) / scale);
   return fmt::format("{:.{}f}{}", v / scale, decimals, suffix);
+}
+
+std::tm UtcTime(double epoch_s) {
+  const std::time_t s = static_cast<std::time_t>(std::floor(epoch_s));
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  return tm;
+}
+
+double MedianSpacing(const std::vector<double>& t) {
+  if (t.size() < 2) return 0;
+  std::vector<double> d(t.size() - 1);
+  for (std::size_t i = 1; i < t.size(); ++i) d[i - 1] = t[i] - t[i - 1];
+  std::nth_element(d.begin(), d.begin() + static_cast<long>(d.size() / 2), d.end());
+  return d[d.size() / 2];
 }
 
 std::string FormatElapsed(double seconds) {

@@ -14,6 +14,7 @@
 // without cairo (tests measure with a fixed width per character).
 #pragma once
 
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -46,6 +47,13 @@ std::string FormatValue(double v, double step, double axis_max);
 
 // Seconds as the two largest units: "0", "45s", "30m", "1h 30m", "1d 6h".
 std::string FormatElapsed(double seconds);
+
+// The calendar fields of an epoch time in UTC (whole seconds, rounded down).
+std::tm UtcTime(double epoch_s);
+
+// The median spacing of increasing times: the step of a series, which neither a
+// gap nor a late tick moves. 0 for fewer than two times.
+double MedianSpacing(const std::vector<double>& t);
 
 using MeasureText = std::function<double(const std::string&)>;  // width in pixels
 

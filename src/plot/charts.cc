@@ -16,12 +16,10 @@ namespace {
 
 constexpr double kSeriesWeight = 1.6;  // the series panel is taller than the instances one
 
-double MedianSpacing(const std::vector<double>& t) {
-  if (t.size() < 2) return 60;
-  std::vector<double> d(t.size() - 1);
-  for (std::size_t i = 1; i < t.size(); ++i) d[i - 1] = t[i] - t[i - 1];
-  std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
-  return d[d.size() / 2] > 0 ? d[d.size() / 2] : 60;
+// A series' step: its median spacing, or a minute for a single row.
+double StepOf(const std::vector<double>& t) {
+  const double spacing = MedianSpacing(t);
+  return spacing > 0 ? spacing : 60;
 }
 
 // One span per run of anomalous steps, each step covering half a step either side.
@@ -129,11 +127,7 @@ std::vector<Line> InstanceLines(const std::vector<double>& t, const std::vector<
 std::string Period(double t0, double t1) {
   if (t1 < Figure::kEpochThreshold) return FormatElapsed(t1 - t0) + " of data";
   if (t1 - t0 >= 3600) return FormatDateTime(t0) + " to " + FormatDateTime(t1) + " UTC";
-  const std::time_t a = static_cast<std::time_t>(std::floor(t0));
-  const std::time_t b = static_cast<std::time_t>(std::floor(t1));
-  std::tm ta{}, tb{};
-  gmtime_r(&a, &ta);
-  gmtime_r(&b, &tb);
+  const std::tm ta = UtcTime(t0), tb = UtcTime(t1);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} to {}{:02}:{:02}:{:02} UTC",
                      ta.tm_year + 1900, ta.tm_mon + 1, ta.tm_mday, ta.tm_hour, ta.tm_min, ta.tm_sec,
                      ta.tm_mday == tb.tm_mday ? ""
@@ -154,9 +148,7 @@ std::string StepText(double step_s) {
 }  // namespace
 
 std::string FormatDateTime(double epoch_s) {
-  const std::time_t s = static_cast<std::time_t>(std::floor(epoch_s));
-  std::tm tm{};
-  gmtime_r(&s, &tm);
+  const std::tm tm = UtcTime(epoch_s);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min);
 }
@@ -187,7 +179,7 @@ Figure StepsFigure(const StepsTable& steps, const std::string& title) {
     short_steps += r.demand > r.ready;
     anomalies += r.anomaly;
   }
-  s.step = MedianSpacing(s.t);
+  s.step = StepOf(s.t);
 
   Figure f;
   f.title = !title.empty()
@@ -270,7 +262,7 @@ Result<Figure> MetricsFigure(const MetricsTable& metrics, const std::vector<std:
     action_count += actions.size();
     t0 = std::min(t0, s.t.front());
     t1 = std::max(t1, s.t.back());
-    s.step = MedianSpacing(s.t);
+    s.step = StepOf(s.t);
     // Files written before the series column: a group with a load is load-driven.
     std::string series = series_votes.count("cpu")    ? "cpu"
                          : series_votes.count("load") ? "load"

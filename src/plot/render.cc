@@ -15,7 +15,6 @@ namespace prescale::plot {
 namespace {
 
 constexpr char kFontFace[] = "DejaVu Sans";
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Font size at the reference size 1600x900, and the smallest it may get.
 constexpr double kReferenceEm = 15, kMinEm = 10;
@@ -127,14 +126,6 @@ std::vector<Pt> Decimate(const std::vector<Pt>& in) {
     i = j;
   }
   return out;
-}
-
-double MedianSpacing(const std::vector<double>& t) {
-  if (t.size() < 2) return 0;
-  std::vector<double> d(t.size() - 1);
-  for (std::size_t i = 1; i < t.size(); ++i) d[i - 1] = t[i] - t[i - 1];
-  std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
-  return d[d.size() / 2];
 }
 
 // Rows further apart than this many median spacings are a gap in the data (an
