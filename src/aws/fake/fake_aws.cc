@@ -86,6 +86,9 @@ int FakeGroup::InService() const {
 
 FakeAws::FakeAws(Options options) : options_(std::move(options)) {
   server_.set_tcp_nodelay(true);
+  // One request per connection: a client's idle keep-alive connection would hold a
+  // worker until its timeout and make stop() wait for it.
+  server_.set_keep_alive_max_count(1);
   server_.new_task_queue = [] { return new httplib::ThreadPool(16); };
   auto handle = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
   server_.Post("/", handle);

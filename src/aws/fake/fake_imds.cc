@@ -6,6 +6,9 @@ namespace prescale::aws {
 
 FakeImds::FakeImds(Options options) : options_(std::move(options)) {
   server_.set_tcp_nodelay(true);
+  // One request per connection: a client's idle keep-alive connection would hold a
+  // worker until its timeout and make stop() wait for it.
+  server_.set_keep_alive_max_count(1);
   server_.Put("/latest/api/token", [this](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mu_);
     ++token_puts_;
