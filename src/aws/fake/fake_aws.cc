@@ -90,9 +90,21 @@ FakeAws::FakeAws(Options options) : options_(std::move(options)) {
   // worker until its timeout and make stop() wait for it.
   server_.set_keep_alive_max_count(1);
   server_.new_task_queue = [] { return new httplib::ThreadPool(16); };
-  auto handle = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
-  server_.Post("/", handle);
-  server_.Get("/", handle);
+  // POST bodies are read through a content reader: httplib refuses form bodies over
+  // 8 kB (CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH, fixed in the .so), and a
+  // GetMetricData of 500 queries is ~100 kB.
+  server_.Post("/", [this](const httplib::Request& req, httplib::Response& res,
+                           const httplib::ContentReader& reader) {
+    std::string body;
+    reader([&body](const char* data, std::size_t n) {
+      body.append(data, n);
+      return body.size() < (16u << 20);
+    });
+    Handle(req, body, res);
+  });
+  server_.Get("/", [this](const httplib::Request& req, httplib::Response& res) {
+    Handle(req, req.body, res);
+  });
   server_.Get("/_fake/state", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(StateJson(), "application/json");
   });
@@ -254,7 +266,8 @@ FakeAws::Answer FakeAws::Error(const std::string& service, int status, const std
   return a;
 }
 
-bool FakeAws::Authenticate(const httplib::Request& req, std::string* service, Answer* refusal) {
+bool FakeAws::Authenticate(const httplib::Request& req, const std::string& body,
+                           std::string* service, Answer* refusal) {
   // What AWS says, code by code (the Query services' 403 answers).
   auto refuse = [&](const std::string& svc, const std::string& code, const std::string& message) {
     ++refused_[code];
@@ -313,7 +326,7 @@ bool FakeAws::Authenticate(const httplib::Request& req, std::string* service, An
   Headers all;
   for (const auto& [k, v] : req.headers) all.emplace_back(k, v);
   r.headers = OnlySignedHeaders(all, pa.signed_headers);
-  r.body = req.body;
+  r.body = body;
   Credentials c;
   c.access_key_id = pa.access_key_id;
   c.secret_access_key = Secret(key->second.secret_access_key);
@@ -327,21 +340,23 @@ bool FakeAws::Authenticate(const httplib::Request& req, std::string* service, An
   return true;
 }
 
-void FakeAws::Handle(const httplib::Request& req, httplib::Response& res) {
+void FakeAws::Handle(const httplib::Request& req, const std::string& body,
+                     httplib::Response& res) {
   Answer answer;
   Fault slow;
   bool delay = false;
   {
     std::lock_guard lock(mu_);
     std::string service;
-    if (!Authenticate(req, &service, &answer)) {
+    if (!Authenticate(req, body, &service, &answer)) {
       res.status = answer.status;
       res.set_content(answer.body, "text/xml");
       return;
     }
-    Form form = ParseForm(req.body.empty() ? std::string_view(req.target).substr(
-                                                 std::min(req.target.size(), req.target.find('?') + 1))
-                                           : std::string_view(req.body));
+    const std::size_t q = req.target.find('?');
+    Form form = ParseForm(body.empty() && q != std::string::npos
+                              ? std::string_view(req.target).substr(q + 1)
+                              : std::string_view(body));
     const std::string action = Get(form, "Action");
     ++requests_[action];
     auto& pending = faults_[action];

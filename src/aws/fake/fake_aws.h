@@ -115,9 +115,10 @@ class FakeAws {
     int status = 200;
     std::string body;
   };
-  void Handle(const httplib::Request& req, httplib::Response& res);
+  void Handle(const httplib::Request& req, const std::string& body, httplib::Response& res);
   // Checks the signature; on failure fills `refusal`. Sets the service on success.
-  bool Authenticate(const httplib::Request& req, std::string* service, Answer* refusal);
+  bool Authenticate(const httplib::Request& req, const std::string& body, std::string* service,
+                    Answer* refusal);
   Answer Dispatch(const std::string& service, const Form& form);
   Answer DescribeGroups(const Form& form);
   Answer SetDesired(const Form& form);
