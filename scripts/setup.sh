@@ -9,12 +9,16 @@ packages=(
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsqlite3-dev
   libcpp-httplib-dev prometheus-cpp-dev
+  # the AWS client: HTTPS, SigV4's HMAC-SHA256, the Query protocol's XML
+  libcurl4-openssl-dev libssl-dev libexpat1-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real servers for the prometheus source's integration test
   prometheus prometheus-node-exporter
   # the elasticity benchmark in ../shared/bench (Debian's python3 with numpy)
   python3 python3-numpy
+  # the real AWS CLI and SDK, to prove the fake AWS endpoint speaks AWS
+  awscli python3-botocore
 )
 
 missing=()
