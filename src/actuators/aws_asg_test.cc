@@ -42,6 +42,30 @@ class AwsAsgTest : public testing::Test {
   std::unique_ptr<AwsAsgActuator> Make(Duration timeout = Duration(1)) {
     return std::make_unique<AwsAsgActuator>(Session(timeout), "asg-prod", "web");
   }
+  // The real actuator and source on the fake, under seed 2's rules at 10 s.
+  struct Loop {
+    std::unique_ptr<AwsAsgActuator> actuator;
+    std::unique_ptr<CloudWatchSource> source;
+    std::unique_ptr<Controller> controller;
+  };
+  Loop MakeLoop(Limits limits, Params policy = Params(), Duration timeout = Duration(1)) {
+    Loop l;
+    l.actuator = Make(timeout);
+    CloudWatchConfig cw;
+    cw.asg_name = "asg-prod";
+    l.source = std::make_unique<CloudWatchSource>(
+        cw, Session(timeout), SourceContext{"web", Duration(10), Aggregation::kMean, &clock_});
+    GroupSpec spec;
+    spec.name = "web";
+    spec.interval = Duration(10);
+    spec.limits = limits;
+    auto parts = Controller::BuildParts(spec, PluginSpec{"seed2", std::move(policy), {}},
+                                        PluginSpec{}, PluginSpec{"none", Params(), {}});
+    EXPECT_TRUE(parts.ok()) << parts.status().message();
+    l.controller = std::make_unique<Controller>(spec, *l.source, *l.actuator,
+                                                std::move(*parts), nullptr);
+    return l;
+  }
   SimulatedClock clock_{kStart};
   std::unique_ptr<FakeAws> fake_;
 };
@@ -135,22 +159,11 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(AwsAsgTest, ControllerScalesTheFakeGroupUpAndDownThroughFaults) {
   Start();
   fake_->SetMetric("CPUUtilization", 90);
-  auto actuator = Make(Duration(0.3));
-  CloudWatchConfig cw;
-  cw.asg_name = "asg-prod";
-  CloudWatchSource source(cw, Session(Duration(0.3)),
-                          SourceContext{"web", Duration(10), Aggregation::kMean, &clock_});
-  GroupSpec spec;
-  spec.name = "web";
-  spec.interval = Duration(10);
-  spec.limits = Limits{1, 10};
   Params p("policy 'seed2'");
   p.Set("consecutive_down", "30");
-  auto parts = Controller::BuildParts(spec, PluginSpec{"seed2", p, {}}, PluginSpec{},
-                                      PluginSpec{"none", Params(), {}});
-  ASSERT_TRUE(parts.ok()) << parts.status().message();
-  Controller controller(spec, source, *actuator, std::move(*parts), nullptr);
-
+  Loop loop = MakeLoop(Limits{1, 10}, p, Duration(0.3));
+  Controller& controller = *loop.controller;
+  AwsAsgActuator* actuator = loop.actuator.get();
   int tick = 0;
   auto step = [&] {
     const TimePoint now = kStart + Duration(10.0 * tick++);
@@ -209,18 +222,8 @@ TEST_F(AwsAsgTest, ControllerScalesTheFakeGroupUpAndDownThroughFaults) {
 TEST_F(AwsAsgTest, ControllerHoldsWhenTheGroupCannotBeDescribed) {
   Start();
   fake_->SetMetric("CPUUtilization", 90);
-  auto actuator = Make();
-  CloudWatchConfig cw;
-  cw.asg_name = "asg-prod";
-  CloudWatchSource source(cw, Session(),
-                          SourceContext{"web", Duration(10), Aggregation::kMean, &clock_});
-  GroupSpec spec;
-  spec.interval = Duration(10);
-  spec.limits = Limits{1, 10};
-  auto parts = Controller::BuildParts(spec, PluginSpec{"seed2", Params(), {}}, PluginSpec{},
-                                      PluginSpec{"none", Params(), {}});
-  ASSERT_TRUE(parts.ok());
-  Controller controller(spec, source, *actuator, std::move(*parts), nullptr);
+  Loop loop = MakeLoop(Limits{1, 10});
+  Controller& controller = *loop.controller;
   fake_->Inject("DescribeAutoScalingGroups", Fault{FaultKind::kThrottling}, 3);
   const StepRecord& r = controller.Step(kStart);
   EXPECT_EQ(r.decision.reason, Reason::kActuatorError);
@@ -235,18 +238,8 @@ TEST_F(AwsAsgTest, ControllerKeepsWithinTheGroupsMaxSize) {
   Start();
   fake_->AddGroup("asg-prod", 1, 3, 3);
   fake_->SetMetric("CPUUtilization", 95);
-  auto actuator = Make();
-  CloudWatchConfig cw;
-  cw.asg_name = "asg-prod";
-  CloudWatchSource source(cw, Session(),
-                          SourceContext{"web", Duration(10), Aggregation::kMean, &clock_});
-  GroupSpec spec;
-  spec.interval = Duration(10);
-  spec.limits = Limits{1, 50};
-  auto parts = Controller::BuildParts(spec, PluginSpec{"seed2", Params(), {}}, PluginSpec{},
-                                      PluginSpec{"none", Params(), {}});
-  ASSERT_TRUE(parts.ok());
-  Controller controller(spec, source, *actuator, std::move(*parts), nullptr);
+  Loop loop = MakeLoop(Limits{1, 50});
+  Controller& controller = *loop.controller;
   const StepRecord& r = controller.Step(kStart);
   EXPECT_EQ(r.decision.desired, 3);
   EXPECT_EQ(r.decision.reason, Reason::kAtMaximum);

@@ -232,18 +232,17 @@ std::string FakeAws::StateJson() {
       << ",\"instances\":" << g.instances.size() << "}";
     first = false;
   }
+  auto counts = [&j](const std::map<std::string, int>& m) {
+    bool first = true;
+    for (const auto& [k, n] : m) {
+      j << (first ? "" : ",") << "\"" << k << "\":" << n;
+      first = false;
+    }
+  };
   j << "},\"requests\":{";
-  first = true;
-  for (const auto& [a, n] : requests_) {
-    j << (first ? "" : ",") << "\"" << a << "\":" << n;
-    first = false;
-  }
+  counts(requests_);
   j << "},\"refused\":{";
-  first = true;
-  for (const auto& [c, n] : refused_) {
-    j << (first ? "" : ",") << "\"" << c << "\":" << n;
-    first = false;
-  }
+  counts(refused_);
   j << "},\"applied_sets\":[";
   for (std::size_t i = 0; i < applied_sets_.size(); ++i) j << (i ? "," : "") << applied_sets_[i];
   j << "]}";
