@@ -104,9 +104,14 @@ class CurlTransport final : public HttpTransport {
         case CURLE_COULDNT_RESOLVE_PROXY:
           out.failure = TransportFailure::kConnect;
           break;
-        case CURLE_OPERATION_TIMEDOUT:
-          out.failure = TransportFailure::kTimeout;
+        case CURLE_OPERATION_TIMEDOUT: {
+          // A timeout before the connection was made sent nothing: not ambiguous,
+          // and (for IMDS) the sign of a host that is not there.
+          curl_off_t connected_us = 0;
+          curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
+          out.failure = connected_us == 0 ? TransportFailure::kConnect : TransportFailure::kTimeout;
           break;
+        }
         case CURLE_RECV_ERROR:
         case CURLE_GOT_NOTHING:
         case CURLE_PARTIAL_FILE:
