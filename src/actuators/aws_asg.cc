@@ -11,7 +11,7 @@ AwsAsgActuator::AwsAsgActuator(std::unique_ptr<aws::Session> session, std::strin
 Result<std::unique_ptr<Actuator>> AwsAsgActuator::Create(const Params& params,
                                                          const ActuatorContext& ctx) {
   if (Status s = params.CheckKnown({"asg_name", "region", "endpoint_url", "profile", "timeout_s",
-                                     "max_attempts", "retry_seed"});
+                                    "max_attempts", "retry_seed"});
       !s.ok()) {
     return s;
   }
@@ -20,8 +20,8 @@ Result<std::unique_ptr<Actuator>> AwsAsgActuator::Create(const Params& params,
   const std::string asg = r.Text("asg_name", ctx.group);
   r.Require(!asg.empty() && asg.size() <= 255, "asg_name", "must be 1 to 255 characters");
   if (!r.status().ok()) return r.status();
-  auto session = aws::Session::Create(settings, aws::Environment::Process(), aws::DefaultTransport(),
-                                      *ctx.clock);
+  auto session = aws::Session::Create(settings, aws::Environment::Process(),
+                                      aws::DefaultTransport(), *ctx.clock);
   if (!session.ok()) return session.status().WithContext("actuator 'aws-asg'");
   return std::unique_ptr<Actuator>(
       std::make_unique<AwsAsgActuator>(std::move(*session), asg, ctx.group));
@@ -52,9 +52,9 @@ std::optional<Limits> AwsAsgActuator::PlatformLimits() const {
 
 Status AwsAsgActuator::SetDesired(int desired, TimePoint /*now*/) {
   if (last_ && (desired < last_->min || desired > last_->max)) {
-    return Status::Error(Where() + ": size " + std::to_string(desired) + " is outside the group's " +
-                         "MinSize " + std::to_string(last_->min) + " and MaxSize " +
-                         std::to_string(last_->max));
+    return Status::Error(Where() + ": size " + std::to_string(desired) +
+                         " is outside the group's " + "MinSize " + std::to_string(last_->min) +
+                         " and MaxSize " + std::to_string(last_->max));
   }
   // Before re-sending after an ambiguous failure: did the first one take?
   auto applied = [this, desired] {

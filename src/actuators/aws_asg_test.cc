@@ -62,8 +62,8 @@ class AwsAsgTest : public testing::Test {
     auto parts = Controller::BuildParts(spec, PluginSpec{"seed2", std::move(policy), {}},
                                         PluginSpec{}, PluginSpec{"none", Params(), {}});
     EXPECT_TRUE(parts.ok()) << parts.status().message();
-    l.controller = std::make_unique<Controller>(spec, *l.source, *l.actuator,
-                                                std::move(*parts), nullptr);
+    l.controller =
+        std::make_unique<Controller>(spec, *l.source, *l.actuator, std::move(*parts), nullptr);
     return l;
   }
   SimulatedClock clock_{kStart};
@@ -274,14 +274,20 @@ TEST_F(AwsAsgTest, DaemonScalesAndNoSecretReachesItsFiles) {
   setenv("AWS_SESSION_TOKEN", temp.session_token.c_str(), 1);
   setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
   std::string yaml = "global:\n  interval_s: 10\n  listen: ''\n  outputs:\n";
-  for (const char* k : {"metrics_csv", "anomalies_log", "decisions_jsonl", "log_file", "state_db"}) {
+  for (const char* k :
+       {"metrics_csv", "anomalies_log", "decisions_jsonl", "log_file", "state_db"}) {
     yaml += std::string("    ") + k + ": " + (dir / k).string() + "\n";
   }
-  yaml += "groups:\n  - name: web\n    source: {type: cloudwatch, asg_name: asg-prod, region: "
-          "us-east-1, endpoint_url: '" + fake_->url() + "', retry_seed: 1}\n"
-          "    policy: seed2\n    actuator: {type: aws-asg, asg_name: asg-prod, region: "
-          "us-east-1, endpoint_url: '" + fake_->url() + "', retry_seed: 2}\n"
-          "    min: 1\n    max: 5\n";
+  yaml +=
+      "groups:\n  - name: web\n    source: {type: cloudwatch, asg_name: asg-prod, region: "
+      "us-east-1, endpoint_url: '" +
+      fake_->url() +
+      "', retry_seed: 1}\n"
+      "    policy: seed2\n    actuator: {type: aws-asg, asg_name: asg-prod, region: "
+      "us-east-1, endpoint_url: '" +
+      fake_->url() +
+      "', retry_seed: 2}\n"
+      "    min: 1\n    max: 5\n";
   auto config = ParseDaemonConfig(yaml, "aws.yaml");
   ASSERT_TRUE(config.ok()) << config.status().message();
   Logger log(clock_, LogLevel::kDebug, nullptr);
@@ -334,7 +340,8 @@ TEST(AwsAsgLiveTest, DescribesARealGroup) {
   ASSERT_TRUE(src.ok()) << src.status().message();
   Observation o = (*src)->Read(RealClock::Default().Now());
   std::printf("live %s: desired %d ready %d cpu %s (%s)\n", asg, d->desired, d->ready,
-              o.cpu_utilization ? std::to_string(*o.cpu_utilization).c_str() : "-", o.error.c_str());
+              o.cpu_utilization ? std::to_string(*o.cpu_utilization).c_str() : "-",
+              o.error.c_str());
 }
 
 }  // namespace

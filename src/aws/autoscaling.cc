@@ -56,16 +56,15 @@ Result<std::vector<AutoScalingGroup>> ParseDescribeAutoScalingGroups(const XmlNo
 }
 
 Result<AutoScalingGroup> AutoScalingApi::Describe(const std::string& name) {
-  CallOutcome out = client_.Call("DescribeAutoScalingGroups",
-                                 {{"AutoScalingGroupNames.member.1", name}});
+  CallOutcome out =
+      client_.Call("DescribeAutoScalingGroups", {{"AutoScalingGroupNames.member.1", name}});
   if (!out.ok()) return Status::Error(out.error.ToString());
   auto groups = ParseDescribeAutoScalingGroups(*out.body, nullptr);
   if (!groups.ok()) return groups.status().WithContext("Auto Scaling DescribeAutoScalingGroups");
   for (AutoScalingGroup& g : *groups) {
     if (g.name == name) return std::move(g);
   }
-  return Status::Error("Auto Scaling group '" + name + "' not found in " +
-                       client_.config().region);
+  return Status::Error("Auto Scaling group '" + name + "' not found in " + client_.config().region);
 }
 
 Status AutoScalingApi::SetDesiredCapacity(const std::string& name, int desired,

@@ -51,10 +51,13 @@ Result<ResolvedConfig> ResolveConfig(const AwsSettings& s, const ServiceInfo& se
   if (c.region.empty()) c.region = env.Get("AWS_DEFAULT_REGION").value_or("");
   if (c.region.empty()) c.region = profile->Get("region");
   if (c.region.empty()) {
-    return Status::Error("no AWS region: set 'region' in the config, or AWS_REGION, or region in "
-                         "profile '" + profile->name + "'");
+    return Status::Error(
+        "no AWS region: set 'region' in the config, or AWS_REGION, or region in "
+        "profile '" +
+        profile->name + "'");
   }
-  if (!ValidRegion(c.region)) return Status::Error("AWS region " + Quote(c.region) + " is not valid");
+  if (!ValidRegion(c.region))
+    return Status::Error("AWS region " + Quote(c.region) + " is not valid");
 
   // Endpoint: config, the service's variable, the global one, the profile, default
   // (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
@@ -78,8 +81,8 @@ Result<ResolvedConfig> ResolveConfig(const AwsSettings& s, const ServiceInfo& se
   }
   std::string error;
   if (!ParseEndpoint(url, &c.endpoint, &error)) {
-    return Status::Error(std::string(service.name) + " endpoint (from " + c.endpoint_from + "): " +
-                         error);
+    return Status::Error(std::string(service.name) + " endpoint (from " + c.endpoint_from +
+                         "): " + error);
   }
 
   // Attempts: config, AWS_MAX_ATTEMPTS, the profile's max_attempts, 3.
@@ -91,7 +94,8 @@ Result<ResolvedConfig> ResolveConfig(const AwsSettings& s, const ServiceInfo& se
     int n = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || p != text.data() + text.size() || n < 1 || n > kMaxAttemptsLimit) {
-      return Status::Error(std::string(from) + " must be an integer in [1, 10], got " + Quote(text));
+      return Status::Error(std::string(from) + " must be an integer in [1, 10], got " +
+                           Quote(text));
     }
     c.max_attempts = n;
   }
@@ -114,13 +118,20 @@ std::string AwsError::ToString() const {
 }
 
 bool IsThrottlingCode(std::string_view code) {
-  static constexpr std::string_view kCodes[] = {
-      "Throttling",          "ThrottlingException",    "ThrottledException",
-      "RequestThrottledException", "TooManyRequestsException",
-      "ProvisionedThroughputExceededException", "TransactionInProgressException",
-      "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
-      "RequestThrottled",    "SlowDown",               "PriorRequestNotComplete",
-      "EC2ThrottledException"};
+  static constexpr std::string_view kCodes[] = {"Throttling",
+                                                "ThrottlingException",
+                                                "ThrottledException",
+                                                "RequestThrottledException",
+                                                "TooManyRequestsException",
+                                                "ProvisionedThroughputExceededException",
+                                                "TransactionInProgressException",
+                                                "RequestLimitExceeded",
+                                                "BandwidthLimitExceeded",
+                                                "LimitExceededException",
+                                                "RequestThrottled",
+                                                "SlowDown",
+                                                "PriorRequestNotComplete",
+                                                "EC2ThrottledException"};
   return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
 }
 
@@ -158,7 +169,8 @@ AwsError ParseErrorAnswer(int http_status, std::string_view body) {
 
 std::string FormBody(std::string_view action, std::string_view version, const QueryParams& params) {
   std::string body = "Action=" + UriEncode(action) + "&Version=" + UriEncode(version);
-  for (const auto& [k, v] : params) body.append("&").append(UriEncode(k)).append("=").append(UriEncode(v));
+  for (const auto& [k, v] : params)
+    body.append("&").append(UriEncode(k)).append("=").append(UriEncode(v));
   return body;
 }
 
@@ -174,8 +186,8 @@ QueryClient::QueryClient(const ServiceInfo& service, ResolvedConfig config, Dura
       rng_(seed != 0 ? seed : std::random_device{}()),
       quota_(kQuotaCapacity) {}
 
-CallOutcome QueryClient::Attempt(const std::string& body, bool* retryable,
-                                 bool* ambiguous, bool* throttled, bool* expired) {
+CallOutcome QueryClient::Attempt(const std::string& body, bool* retryable, bool* ambiguous,
+                                 bool* throttled, bool* expired) {
   *retryable = *ambiguous = *throttled = *expired = false;
   CallOutcome out;
   auto creds = credentials_.Get(clock_.Now());
@@ -199,8 +211,8 @@ CallOutcome QueryClient::Attempt(const std::string& body, bool* retryable,
                                       config_.endpoint.Url() + ")"
                                 : got.error;
     *retryable = got.failure != TransportFailure::kOther;
-    *ambiguous = got.failure == TransportFailure::kTimeout ||
-                 got.failure == TransportFailure::kBrokenAnswer;
+    *ambiguous =
+        got.failure == TransportFailure::kTimeout || got.failure == TransportFailure::kBrokenAnswer;
     return out;
   }
   const HttpResponse& res = got.response;
@@ -219,8 +231,8 @@ CallOutcome QueryClient::Attempt(const std::string& body, bool* retryable,
   const std::string& code = out.error.code;
   *throttled = IsThrottlingCode(code);
   *expired = IsExpiredCredentialsCode(code);
-  const bool server = res.status == 500 || res.status == 502 || res.status == 503 ||
-                      res.status == 504;
+  const bool server =
+      res.status == 500 || res.status == 502 || res.status == 503 || res.status == 504;
   *retryable = *throttled || IsTransientCode(code) || server;
   // A throttled request was refused before it ran; a 5xx may have run.
   *ambiguous = server && !*throttled;

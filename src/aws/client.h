@@ -38,10 +38,10 @@
 namespace prescale::aws {
 
 struct ServiceInfo {
-  std::string_view name;             // "Auto Scaling", for messages
-  std::string_view signing_name;     // SigV4 service and endpoint prefix
-  std::string_view version;          // the Query API version
-  std::string_view endpoint_env;     // AWS_ENDPOINT_URL_<this>
+  std::string_view name;          // "Auto Scaling", for messages
+  std::string_view signing_name;  // SigV4 service and endpoint prefix
+  std::string_view version;       // the Query API version
+  std::string_view endpoint_env;  // AWS_ENDPOINT_URL_<this>
 };
 inline constexpr ServiceInfo kAutoScaling{"Auto Scaling", "autoscaling", "2011-01-01",
                                           "AUTO_SCALING"};
@@ -71,14 +71,14 @@ Result<ResolvedConfig> ResolveConfig(const AwsSettings& settings, const ServiceI
 
 // Why a call failed.
 struct AwsError {
-  std::string code;        // AWS's error code; "" when there was no HTTP answer
+  std::string code;  // AWS's error code; "" when there was no HTTP answer
   std::string message;
   std::string request_id;  // "" when unknown
   int http_status = 0;     // 0: no HTTP answer (see transport)
   TransportFailure transport = TransportFailure::kNone;
   std::string operation;  // "Auto Scaling SetDesiredCapacity"
   int attempts = 1;
-  std::string note;       // " (retry quota exhausted)"
+  std::string note;  // " (retry quota exhausted)"
   // "Auto Scaling SetDesiredCapacity: Throttling: Rate exceeded (HTTP 400, request id
   // ...) after 3 attempts"
   std::string ToString() const;
@@ -130,8 +130,8 @@ class QueryClient {
 
  private:
   // One attempt; `retryable`/`ambiguous` say what may follow a failure.
-  CallOutcome Attempt(const std::string& body, bool* retryable,
-                      bool* ambiguous, bool* throttled, bool* expired);
+  CallOutcome Attempt(const std::string& body, bool* retryable, bool* ambiguous, bool* throttled,
+                      bool* expired);
 
   ServiceInfo service_;
   ResolvedConfig config_;

@@ -38,36 +38,76 @@ std::vector<ResolveCase> ResolveCases() {
     return s;
   };
   return {
-      {"ConfigRegionAndDefaultEndpoint", with("eu-west-1", ""), {}, "eu-west-1",
-       "https://autoscaling.eu-west-1.amazonaws.com", ""},
-      {"AwsRegionBeatsDefaultRegion", with("", ""),
-       {{"AWS_REGION", "us-west-2"}, {"AWS_DEFAULT_REGION", "eu-central-1"}}, "us-west-2",
-       "https://autoscaling.us-west-2.amazonaws.com", ""},
-      {"DefaultRegion", with("", ""), {{"AWS_DEFAULT_REGION", "eu-central-1"}}, "eu-central-1",
-       "https://autoscaling.eu-central-1.amazonaws.com", ""},
-      {"ChinaRegion", with("cn-north-1", ""), {}, "cn-north-1",
-       "https://autoscaling.cn-north-1.amazonaws.com.cn", ""},
-      {"ServiceVariableBeatsGlobal", with("us-east-1", ""),
+      {"ConfigRegionAndDefaultEndpoint",
+       with("eu-west-1", ""),
+       {},
+       "eu-west-1",
+       "https://autoscaling.eu-west-1.amazonaws.com",
+       ""},
+      {"AwsRegionBeatsDefaultRegion",
+       with("", ""),
+       {{"AWS_REGION", "us-west-2"}, {"AWS_DEFAULT_REGION", "eu-central-1"}},
+       "us-west-2",
+       "https://autoscaling.us-west-2.amazonaws.com",
+       ""},
+      {"DefaultRegion",
+       with("", ""),
+       {{"AWS_DEFAULT_REGION", "eu-central-1"}},
+       "eu-central-1",
+       "https://autoscaling.eu-central-1.amazonaws.com",
+       ""},
+      {"ChinaRegion",
+       with("cn-north-1", ""),
+       {},
+       "cn-north-1",
+       "https://autoscaling.cn-north-1.amazonaws.com.cn",
+       ""},
+      {"ServiceVariableBeatsGlobal",
+       with("us-east-1", ""),
        {{"AWS_ENDPOINT_URL_AUTO_SCALING", "http://127.0.0.1:4566"},
         {"AWS_ENDPOINT_URL", "http://127.0.0.1:9"}},
-       "us-east-1", "http://127.0.0.1:4566", ""},
-      {"GlobalVariable", with("us-east-1", ""), {{"AWS_ENDPOINT_URL", "http://localhost:4566/"}},
-       "us-east-1", "http://localhost:4566", ""},
-      {"ConfigBeatsVariables", with("us-east-1", "https://vpce.example.com"),
-       {{"AWS_ENDPOINT_URL_AUTO_SCALING", "http://127.0.0.1:4566"}}, "us-east-1",
-       "https://vpce.example.com", ""},
-      {"IgnoreConfiguredEndpoints", with("us-east-1", ""),
+       "us-east-1",
+       "http://127.0.0.1:4566",
+       ""},
+      {"GlobalVariable",
+       with("us-east-1", ""),
+       {{"AWS_ENDPOINT_URL", "http://localhost:4566/"}},
+       "us-east-1",
+       "http://localhost:4566",
+       ""},
+      {"ConfigBeatsVariables",
+       with("us-east-1", "https://vpce.example.com"),
+       {{"AWS_ENDPOINT_URL_AUTO_SCALING", "http://127.0.0.1:4566"}},
+       "us-east-1",
+       "https://vpce.example.com",
+       ""},
+      {"IgnoreConfiguredEndpoints",
+       with("us-east-1", ""),
        {{"AWS_ENDPOINT_URL", "http://127.0.0.1:4566"},
         {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}},
-       "us-east-1", "https://autoscaling.us-east-1.amazonaws.com", ""},
-      {"DefaultPortDropped", with("us-east-1", "https://example.com:443"), {}, "us-east-1",
-       "https://example.com", ""},
+       "us-east-1",
+       "https://autoscaling.us-east-1.amazonaws.com",
+       ""},
+      {"DefaultPortDropped",
+       with("us-east-1", "https://example.com:443"),
+       {},
+       "us-east-1",
+       "https://example.com",
+       ""},
       {"NoRegion", with("", ""), {}, "", "", "no AWS region"},
       {"BadRegion", with("us-east-1.evil.com/", ""), {}, "", "", "is not valid"},
       {"EndpointWithPath", with("us-east-1", "http://127.0.0.1:1/x"), {}, "", "", "has a path"},
-      {"EndpointNotHttp", with("us-east-1", "ftp://127.0.0.1"), {}, "", "",
+      {"EndpointNotHttp",
+       with("us-east-1", "ftp://127.0.0.1"),
+       {},
+       "",
+       "",
        "is not an http:// or https:// URL"},
-      {"BadMaxAttempts", with("us-east-1", ""), {{"AWS_MAX_ATTEMPTS", "lots"}}, "", "",
+      {"BadMaxAttempts",
+       with("us-east-1", ""),
+       {{"AWS_MAX_ATTEMPTS", "lots"}},
+       "",
+       "",
        "AWS_MAX_ATTEMPTS must be an integer in [1, 10]"},
   };
 }
@@ -94,8 +134,8 @@ INSTANTIATE_TEST_SUITE_P(Cases, ResolveTest, testing::ValuesIn(ResolveCases()),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ResolveConfigTest, CloudWatchHasItsOwnVariableAndHost) {
-  auto env = Environment::FromMap({{"HOME", "/nonexistent"},
-                                   {"AWS_ENDPOINT_URL_AUTO_SCALING", "http://127.0.0.1:1"}});
+  auto env = Environment::FromMap(
+      {{"HOME", "/nonexistent"}, {"AWS_ENDPOINT_URL_AUTO_SCALING", "http://127.0.0.1:1"}});
   AwsSettings s;
   s.region = "eu-west-1";
   auto cw = ResolveConfig(s, kCloudWatch, env);
@@ -144,8 +184,9 @@ TEST(ErrorAnswerTest, ReadsCodeMessageAndRequestId) {
             "abc-123) after 3 attempts");
   // EC2's shape, and a body that is not XML.
   AwsError ec2 = ParseErrorAnswer(
-      503, "<Response><Errors><Error><Code>Unavailable</Code><Message>busy</Message></Error>"
-           "</Errors><RequestID>r-1</RequestID></Response>");
+      503,
+      "<Response><Errors><Error><Code>Unavailable</Code><Message>busy</Message></Error>"
+      "</Errors><RequestID>r-1</RequestID></Response>");
   EXPECT_EQ(ec2.code, "Unavailable");
   EXPECT_EQ(ec2.request_id, "r-1");
   AwsError html = ParseErrorAnswer(502, "<html>Bad Gateway");
@@ -365,12 +406,11 @@ TEST_F(ClientTest, ACallThatCannotConnectIsRetriedAndSaysSo) {
   s.endpoint_url = url;
   s.timeout = Duration(0.5);
   s.seed = 1;
-  auto session = Session::Create(
-      s,
-      Environment::FromMap({{"HOME", "/nonexistent"},
-                            {"AWS_ACCESS_KEY_ID", "AKID"},
-                            {"AWS_SECRET_ACCESS_KEY", "s"}}),
-      DefaultTransport(), clock_);
+  auto session = Session::Create(s,
+                                 Environment::FromMap({{"HOME", "/nonexistent"},
+                                                       {"AWS_ACCESS_KEY_ID", "AKID"},
+                                                       {"AWS_SECRET_ACCESS_KEY", "s"}}),
+                                 DefaultTransport(), clock_);
   ASSERT_TRUE(session.ok());
   CallOutcome out = (*session)->cloudwatch_client().Call("ListMetrics", {});
   EXPECT_FALSE(out.ok());
@@ -397,27 +437,42 @@ TEST(BotocoreCrossCheckTest, SameSignaturesAsBotocore) {
   std::vector<MetricQuery> queries;
   for (const char* m : {"CPUUtilization", "NetworkIn", "DiskWriteBytes"}) {
     for (const char* stat : {"Average", "Maximum"}) {
-      queries.push_back({std::string("i0_") + m + "_" + stat, "AWS/EC2", m,
-                         {{"InstanceId", "i-0123456789abcdef0"}}, 60, stat});
+      queries.push_back({std::string("i0_") + m + "_" + stat,
+                         "AWS/EC2",
+                         m,
+                         {{"InstanceId", "i-0123456789abcdef0"}},
+                         60,
+                         stat});
     }
   }
-  queries.push_back({"i0_7_a", "CWAgent", "mem_used_percent",
-                     {{"InstanceId", "i-0123456789abcdef0"}, {"ImageId", "ami-1"},
-                      {"AutoScalingGroupName", "asg prod/é"}, {"InstanceType", "t3.small"}},
-                     60, "Average"});
+  queries.push_back({"i0_7_a",
+                     "CWAgent",
+                     "mem_used_percent",
+                     {{"InstanceId", "i-0123456789abcdef0"},
+                      {"ImageId", "ami-1"},
+                      {"AutoScalingGroupName", "asg prod/é"},
+                      {"InstanceType", "t3.small"}},
+                     60,
+                     "Average"});
   std::vector<const MetricQuery*> qp;
   for (const auto& q : queries) qp.push_back(&q);
   const std::vector<Req> reqs = {
-      {kAutoScaling, "DescribeAutoScalingGroups", {{"AutoScalingGroupNames.member.1", "asg-prod"}},
+      {kAutoScaling,
+       "DescribeAutoScalingGroups",
+       {{"AutoScalingGroupNames.member.1", "asg-prod"}},
        false},
-      {kAutoScaling, "SetDesiredCapacity",
+      {kAutoScaling,
+       "SetDesiredCapacity",
        {{"AutoScalingGroupName", "asg-prod"}, {"DesiredCapacity", "3"}, {"HonorCooldown", "false"}},
        true},
       {kCloudWatch, "GetMetricData",
        GetMetricDataParams(qp, kStart - Duration(180), kStart, "token+/="), true},
-      {kCloudWatch, "ListMetrics",
-       {{"Namespace", "CWAgent"}, {"MetricName", "mem_used_percent"},
-        {"Dimensions.member.1.Name", "InstanceId"}, {"RecentlyActive", "PT3H"}},
+      {kCloudWatch,
+       "ListMetrics",
+       {{"Namespace", "CWAgent"},
+        {"MetricName", "mem_used_percent"},
+        {"Dimensions.member.1.Name", "InstanceId"},
+        {"RecentlyActive", "PT3H"}},
        false},
   };
   Credentials creds;

@@ -68,10 +68,11 @@ Result<std::vector<MetricIdentity>> ParseListMetrics(const XmlNode& root, std::s
   if (next_token) *next_token = result->ChildText("NextToken").value_or("");
   std::vector<MetricIdentity> out;
   for (const XmlNode* m : result->Members("Metrics")) {
-    MetricIdentity id{m->ChildText("Namespace").value_or(""), m->ChildText("MetricName").value_or(""),
-                      {}};
+    MetricIdentity id{
+        m->ChildText("Namespace").value_or(""), m->ChildText("MetricName").value_or(""), {}};
     for (const XmlNode* d : m->Members("Dimensions")) {
-      id.dimensions.emplace_back(d->ChildText("Name").value_or(""), d->ChildText("Value").value_or(""));
+      id.dimensions.emplace_back(d->ChildText("Name").value_or(""),
+                                 d->ChildText("Value").value_or(""));
     }
     out.push_back(std::move(id));
   }
@@ -118,14 +119,16 @@ Result<std::map<std::string, MetricSeries>> CloudWatchApi::GetMetricData(
                              " pages");
       }
       ++calls_;
-      CallOutcome out = client_.Call("GetMetricData", GetMetricDataParams(batch, start, end, token));
+      CallOutcome out =
+          client_.Call("GetMetricData", GetMetricDataParams(batch, start, end, token));
       if (!out.ok()) return Status::Error(out.error.ToString());
       auto parsed = ParseGetMetricData(*out.body);
       if (!parsed.ok()) return parsed.status().WithContext("CloudWatch GetMetricData");
       for (auto& [id, s] : parsed->series) {
         MetricSeries& into = all[id];
         into.points.insert(into.points.end(), s.points.begin(), s.points.end());
-        if (into.status_code.empty() || s.status_code != "Complete") into.status_code = s.status_code;
+        if (into.status_code.empty() || s.status_code != "Complete")
+          into.status_code = s.status_code;
         into.messages.insert(into.messages.end(), s.messages.begin(), s.messages.end());
       }
       token = parsed->next_token;

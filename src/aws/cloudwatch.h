@@ -28,7 +28,7 @@ struct MetricQuery {
 
 struct MetricSeries {
   std::vector<std::pair<TimePoint, double>> points;  // as returned (newest first by default)
-  std::string status_code;                          // Complete, PartialData, InternalError, Forbidden
+  std::string status_code;  // Complete, PartialData, InternalError, Forbidden
   std::vector<std::string> messages;
 };
 

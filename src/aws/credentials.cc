@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <filesystem>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -166,8 +166,8 @@ class ImdsProvider final : public CredentialProvider {
     const std::string v1 = options_.v1_fallback ? "" : " (IMDSv1 fallback is disabled)";
     if (!out.ok()) {
       if (out.failure == TransportFailure::kConnect) {
-        return Status::Error("IMDS at " + endpoint_.Url() + " is not reachable (not on EC2?): " +
-                             out.error);
+        return Status::Error("IMDS at " + endpoint_.Url() +
+                             " is not reachable (not on EC2?): " + out.error);
       }
       // A read timeout means no token (botocore's IMDSFetcher): IMDSv1 may still work.
       if (!options_.v1_fallback) return Status::Error("IMDS token: " + out.error + v1);
@@ -208,8 +208,7 @@ class ImdsProvider final : public CredentialProvider {
     const std::string expiration = text("Expiration");
     if (c.access_key_id.empty() || c.secret_access_key.empty() || c.session_token.empty() ||
         expiration.empty()) {
-      return Status::Error(where +
-                           " lack AccessKeyId, SecretAccessKey, Token or Expiration");
+      return Status::Error(where + " lack AccessKeyId, SecretAccessKey, Token or Expiration");
     }
     auto exp = ParseIsoTime(expiration);
     if (!exp) return Status::Error(where + ": Expiration " + Quote(expiration) + " is not a time");
@@ -239,11 +238,12 @@ Environment Environment::Process() {
 }
 
 Environment Environment::FromMap(std::map<std::string, std::string> values) {
-  return Environment([values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-    auto it = values.find(std::string(name));
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  });
+  return Environment(
+      [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+        auto it = values.find(std::string(name));
+        if (it == values.end()) return std::nullopt;
+        return it->second;
+      });
 }
 
 std::optional<std::string> Environment::Get(std::string_view name) const {

@@ -47,9 +47,9 @@ class Secret {
 struct Credentials {
   std::string access_key_id;  // not secret (it appears in every Authorization header)
   Secret secret_access_key;
-  Secret session_token;       // empty for long-term keys
+  Secret session_token;                 // empty for long-term keys
   std::optional<TimePoint> expiration;  // temporary credentials only
-  std::string source;         // for messages: "environment", "profile 'dev'", "IMDS role 'r'"
+  std::string source;  // for messages: "environment", "profile 'dev'", "IMDS role 'r'"
 };
 
 // The process environment, or a fixed map in tests.
@@ -106,9 +106,9 @@ struct ImdsOptions {
   // "http://169.254.169.254" (AWS_EC2_METADATA_SERVICE_ENDPOINT, or
   // http://[fd00:ec2::254] with AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6).
   std::string endpoint = "http://169.254.169.254";
-  Duration timeout{1};        // per request (botocore's DEFAULT_METADATA_SERVICE_TIMEOUT)
-  bool v1_fallback = true;    // false with AWS_EC2_METADATA_V1_DISABLED=true
-  int token_ttl_s = 21600;    // the session token's lifetime asked for
+  Duration timeout{1};      // per request (botocore's DEFAULT_METADATA_SERVICE_TIMEOUT)
+  bool v1_fallback = true;  // false with AWS_EC2_METADATA_V1_DISABLED=true
+  int token_ttl_s = 21600;  // the session token's lifetime asked for
   static ImdsOptions FromEnvironment(const Environment& env);
 };
 

@@ -23,14 +23,17 @@ class CredentialsTest : public testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
   std::map<std::string, std::string> Files() {
     return {{"HOME", "/nonexistent"},
             {"AWS_SHARED_CREDENTIALS_FILE", (dir_ / "credentials").string()},
             {"AWS_CONFIG_FILE", (dir_ / "config").string()},
             {"AWS_EC2_METADATA_DISABLED", "true"}};
   }
-  Result<Credentials> Chain(std::map<std::string, std::string> env, const std::string& profile = "") {
+  Result<Credentials> Chain(std::map<std::string, std::string> env,
+                            const std::string& profile = "") {
     auto chain = CredentialChain::Default(Environment::FromMap(std::move(env)), profile,
                                           DefaultTransport(), clock_);
     if (!chain.ok()) return chain.status();
@@ -112,11 +115,13 @@ TEST_F(CredentialsTest, BadProfilesSayWhy) {
 
 class ImdsTest : public testing::Test {
  protected:
-  std::unique_ptr<CredentialChain> Chain(const FakeImds& imds, std::map<std::string, std::string> extra = {}) {
+  std::unique_ptr<CredentialChain> Chain(const FakeImds& imds,
+                                         std::map<std::string, std::string> extra = {}) {
     std::map<std::string, std::string> env = {{"HOME", "/nonexistent"},
                                               {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url()}};
     env.insert(extra.begin(), extra.end());
-    auto chain = CredentialChain::Default(Environment::FromMap(env), "", DefaultTransport(), clock_);
+    auto chain =
+        CredentialChain::Default(Environment::FromMap(env), "", DefaultTransport(), clock_);
     EXPECT_TRUE(chain.ok()) << chain.status().message();
     return std::move(*chain);
   }

@@ -38,8 +38,10 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) {
     r->response->headers.clear();  // a new response (after a 100 Continue)
   } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     r->response->headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
@@ -90,7 +92,8 @@ class CurlTransport final : public HttpTransport {
     } else {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     }
     const CURLcode rc = curl_easy_perform(h);
     long status = 0;
@@ -123,8 +126,8 @@ class CurlTransport final : public HttpTransport {
       }
       // The URL has no secret in it (they travel in headers, never in the query).
       out.error = received.too_large ? "answer larger than 32 MB"
-                                     : std::string(curl_easy_strerror(rc)) + " (" +
-                                           request.scheme + "://" + request.host + ")";
+                                     : std::string(curl_easy_strerror(rc)) + " (" + request.scheme +
+                                           "://" + request.host + ")";
       curl_easy_cleanup(h);  // a failed connection is not reused
       return out;
     }

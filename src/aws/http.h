@@ -23,7 +23,9 @@ struct HttpRequest {
   Headers headers;
   std::string body;
 
-  std::string Url() const { return scheme + "://" + host + path + (query.empty() ? "" : "?" + query); }
+  std::string Url() const {
+    return scheme + "://" + host + path + (query.empty() ? "" : "?" + query);
+  }
 };
 
 struct HttpResponse {

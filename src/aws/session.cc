@@ -22,8 +22,8 @@ Result<std::unique_ptr<Session>> Session::Create(const AwsSettings& settings,
   if (!cw.ok()) return cw.status();
   auto chain = CredentialChain::Default(env, settings.profile, transport, clock);
   if (!chain.ok()) return chain.status();
-  return std::unique_ptr<Session>(new Session(std::move(*chain), std::move(*as), std::move(*cw),
-                                              settings, transport, clock));
+  return std::unique_ptr<Session>(
+      new Session(std::move(*chain), std::move(*as), std::move(*cw), settings, transport, clock));
 }
 
 Session::Session(std::unique_ptr<CredentialChain> chain, ResolvedConfig as, ResolvedConfig cw,

@@ -42,9 +42,9 @@ struct SigningScope {
 struct SignatureParts {
   std::string canonical_request;
   std::string string_to_sign;
-  std::string signature;      // hex
+  std::string signature;       // hex
   std::string signed_headers;  // "content-type;host;x-amz-date"
-  std::string authorization;  // the Authorization header's value
+  std::string authorization;   // the Authorization header's value
 };
 
 // Computes the signature of `request` as it stands, signing every header it has.

@@ -8,8 +8,8 @@ namespace prescale {
 namespace {
 
 // Seed 2's metrics_config, in CloudWatch's names.
-constexpr const char* kEc2Metrics[] = {"CPUUtilization",  "NetworkIn",       "NetworkOut",
-                                       "DiskReadBytes",   "DiskWriteBytes",  "NetworkPacketsIn",
+constexpr const char* kEc2Metrics[] = {"CPUUtilization",   "NetworkIn",      "NetworkOut",
+                                       "DiskReadBytes",    "DiskWriteBytes", "NetworkPacketsIn",
                                        "NetworkPacketsOut"};
 constexpr const char* kMemory = "memory";  // the key of the agent's metric in aggregates
 
@@ -57,9 +57,8 @@ Result<std::unique_ptr<MetricSource>> CloudWatchSource::Create(const Params& p,
     r.Require(*c.capacity_per_instance > 0, "capacity_per_instance", "must be above 0");
   }
   if (!r.status().ok()) return r.status();
-  auto session =
-      aws::Session::Create(settings, aws::Environment::Process(), aws::DefaultTransport(),
-                           *context.clock);
+  auto session = aws::Session::Create(settings, aws::Environment::Process(),
+                                      aws::DefaultTransport(), *context.clock);
   if (!session.ok()) return session.status().WithContext("source 'cloudwatch'");
   return std::unique_ptr<MetricSource>(
       std::make_unique<CloudWatchSource>(std::move(c), std::move(*session), context));
@@ -112,9 +111,8 @@ Observation CloudWatchSource::Read(TimePoint now) {
   auto add = [&](std::size_t k, std::size_t metric, const std::string& ns, const std::string& name,
                  aws::Dimensions dims) {
     for (const char* stat : {"Average", "Maximum"}) {
-      queries.push_back(aws::MetricQuery{
-          QueryId(k, metric, stat[0] == 'A' ? 'a' : 'm'),
-          ns, name, dims, config_.period_s, stat});
+      queries.push_back(aws::MetricQuery{QueryId(k, metric, stat[0] == 'A' ? 'a' : 'm'), ns, name,
+                                         dims, config_.period_s, stat});
     }
   };
   constexpr std::size_t kMemoryIndex = std::size(kEc2Metrics);
@@ -122,7 +120,8 @@ Observation CloudWatchSource::Read(TimePoint now) {
     for (std::size_t m = 0; m < std::size(kEc2Metrics); ++m) {
       add(k, m, "AWS/EC2", kEc2Metrics[m], {{"InstanceId", ids[k]}});
     }
-    if (auto it = memory_dimensions_.find(ids[k]); config_.memory && it != memory_dimensions_.end()) {
+    if (auto it = memory_dimensions_.find(ids[k]);
+        config_.memory && it != memory_dimensions_.end()) {
       add(k, kMemoryIndex, config_.memory_namespace, config_.memory_metric, it->second);
     }
   }
@@ -194,7 +193,8 @@ Observation CloudWatchSource::Read(TimePoint now) {
   o.network_packets_in_per_s = rate(v[5]);
   o.network_packets_out_per_s = rate(v[6]);
   if (config_.memory && !memory_dimensions_.empty()) {
-    if (auto mem = fold(kMemoryIndex, kMemory)) o.memory_utilization = std::clamp(*mem / 100.0, 0.0, 1.0);
+    if (auto mem = fold(kMemoryIndex, kMemory))
+      o.memory_utilization = std::clamp(*mem / 100.0, 0.0, 1.0);
   }
   if (!trouble.empty()) {
     std::string t = "partial data:";

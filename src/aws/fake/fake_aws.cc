@@ -21,11 +21,20 @@ std::string Esc(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -115,11 +124,11 @@ FakeAws::FakeAws(Options options) : options_(std::move(options)) {
   server_.Post("/_fake/fault", [this](const httplib::Request& req, httplib::Response& res) {
     const std::string kind = req.get_param_value("kind");
     Fault f;
-    f.kind = kind == "throttling"  ? FaultKind::kThrottling
-             : kind == "500"       ? FaultKind::kServerError
-             : kind == "limit"     ? FaultKind::kLimitExceeded
-             : kind == "slow"      ? FaultKind::kSlow
-                                   : FaultKind::kExpiredToken;
+    f.kind = kind == "throttling" ? FaultKind::kThrottling
+             : kind == "500"      ? FaultKind::kServerError
+             : kind == "limit"    ? FaultKind::kLimitExceeded
+             : kind == "slow"     ? FaultKind::kSlow
+                                  : FaultKind::kExpiredToken;
     if (req.has_param("delay_s")) f.delay = Duration(std::stod(req.get_param_value("delay_s")));
     const int times = req.has_param("times") ? std::stoi(req.get_param_value("times")) : 1;
     Inject(req.get_param_value("action"), f, times);
@@ -261,7 +270,8 @@ FakeAws::Answer FakeAws::Error(const std::string& service, int status, const std
   a.status = status;
   a.body = "<ErrorResponse xmlns=\"" + XmlNamespace(service) + "\">\n  <Error>\n    <Type>" + type +
            "</Type>\n    <Code>" + Esc(code) + "</Code>\n    <Message>" + Esc(message) +
-           "</Message>\n  </Error>\n  <RequestId>" + RequestId() + "</RequestId>\n</ErrorResponse>\n";
+           "</Message>\n  </Error>\n  <RequestId>" + RequestId() +
+           "</RequestId>\n</ErrorResponse>\n";
   return a;
 }
 
@@ -275,8 +285,9 @@ bool FakeAws::Authenticate(const httplib::Request& req, const std::string& body,
   };
   const std::string auth = req.get_header_value("Authorization");
   ParsedAuthorization pa;
-  if (auth.empty()) return refuse("autoscaling", "MissingAuthenticationToken",
-                                  "Request is missing Authentication Token");
+  if (auth.empty())
+    return refuse("autoscaling", "MissingAuthenticationToken",
+                  "Request is missing Authentication Token");
   if (!ParseAuthorization(auth, &pa)) {
     return refuse("autoscaling", "IncompleteSignature",
                   "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders'");
@@ -309,7 +320,8 @@ bool FakeAws::Authenticate(const httplib::Request& req, const std::string& body,
   if (!when || amz_date.substr(0, 8) != pa.day) {
     return refuse(pa.service, "SignatureDoesNotMatch",
                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-                  "from HTTP: '" + pa.day + "' != '" + amz_date.substr(0, 8) + "'");
+                  "from HTTP: '" +
+                      pa.day + "' != '" + amz_date.substr(0, 8) + "'");
   }
   const std::string signed_headers = ";" + pa.signed_headers + ";";
   if (signed_headers.find(";host;") == std::string::npos) {
@@ -339,8 +351,7 @@ bool FakeAws::Authenticate(const httplib::Request& req, const std::string& body,
   return true;
 }
 
-void FakeAws::Handle(const httplib::Request& req, const std::string& body,
-                     httplib::Response& res) {
+void FakeAws::Handle(const httplib::Request& req, const std::string& body, httplib::Response& res) {
   Answer answer;
   Fault slow;
   bool delay = false;
@@ -408,7 +419,8 @@ void FakeAws::Handle(const httplib::Request& req, const std::string& body,
 FakeAws::Answer FakeAws::Dispatch(const std::string& service, const Form& form) {
   const std::string action = Get(form, "Action");
   BootLocked();
-  if (service == "autoscaling" && action == "DescribeAutoScalingGroups") return DescribeGroups(form);
+  if (service == "autoscaling" && action == "DescribeAutoScalingGroups")
+    return DescribeGroups(form);
   if (service == "autoscaling" && action == "SetDesiredCapacity") return SetDesired(form);
   if (service == "monitoring" && action == "GetMetricData") return MetricData(form);
   if (service == "monitoring" && action == "ListMetrics") return ListMetricsAnswer(form);
@@ -430,7 +442,8 @@ void FakeAws::ResizeLocked(FakeGroup& g, int desired) {
     char id[32];
     std::snprintf(id, sizeof(id), "i-%017lx", next_instance_++);
     const bool at_once = options_.boot_delay.count() <= 0;
-    g.instances.push_back(FakeInstance{id, at_once ? "InService" : "Pending", options_.clock->Now()});
+    g.instances.push_back(
+        FakeInstance{id, at_once ? "InService" : "Pending", options_.clock->Now()});
   }
   while (static_cast<int>(g.instances.size()) > desired) g.instances.pop_back();  // newest first
   g.desired = desired;
@@ -448,39 +461,55 @@ FakeAws::Answer FakeAws::DescribeGroups(const Form& form) {
     xml += "      <member>\n        <HealthCheckType>EC2</HealthCheckType>\n";
     xml += "        <Instances>\n";
     for (const FakeInstance& i : g.instances) {
-      xml += "          <member>\n            <HealthStatus>Healthy</HealthStatus>\n"
-             "            <AvailabilityZone>" + options_.region + "a</AvailabilityZone>\n"
-             "            <InstanceId>" + i.id + "</InstanceId>\n"
-             "            <InstanceType>t3.small</InstanceType>\n"
-             "            <LaunchTemplate>\n              <LaunchTemplateName>web-app-template"
-             "</LaunchTemplateName>\n              <Version>1</Version>\n"
-             "            </LaunchTemplate>\n"
-             "            <LifecycleState>" + i.state + "</LifecycleState>\n"
-             "            <ProtectedFromScaleIn>false</ProtectedFromScaleIn>\n"
-             "          </member>\n";
+      xml +=
+          "          <member>\n            <HealthStatus>Healthy</HealthStatus>\n"
+          "            <AvailabilityZone>" +
+          options_.region +
+          "a</AvailabilityZone>\n"
+          "            <InstanceId>" +
+          i.id +
+          "</InstanceId>\n"
+          "            <InstanceType>t3.small</InstanceType>\n"
+          "            <LaunchTemplate>\n              <LaunchTemplateName>web-app-template"
+          "</LaunchTemplateName>\n              <Version>1</Version>\n"
+          "            </LaunchTemplate>\n"
+          "            <LifecycleState>" +
+          i.state +
+          "</LifecycleState>\n"
+          "            <ProtectedFromScaleIn>false</ProtectedFromScaleIn>\n"
+          "          </member>\n";
     }
     xml += "        </Instances>\n";
     xml += "        <AutoScalingGroupName>" + Esc(name) + "</AutoScalingGroupName>\n";
     xml += "        <DesiredCapacity>" + std::to_string(g.desired) + "</DesiredCapacity>\n";
     xml += "        <MinSize>" + std::to_string(g.min) + "</MinSize>\n";
     xml += "        <MaxSize>" + std::to_string(g.max) + "</MaxSize>\n";
-    xml += "        <DefaultCooldown>300</DefaultCooldown>\n        <AvailabilityZones>\n"
-           "          <member>" + options_.region + "a</member>\n        </AvailabilityZones>\n"
-           "        <LoadBalancerNames/>\n        <TargetGroupARNs/>\n"
-           "        <AutoScalingGroupARN>arn:aws:autoscaling:" + options_.region +
-           ":123456789012:autoScalingGroup:12345678-1234-1234-1234-123456789012:"
-           "autoScalingGroupName/" + Esc(name) + "</AutoScalingGroupARN>\n"
-           "        <CreatedTime>2024-01-15T10:00:00.000Z</CreatedTime>\n"
-           "        <HealthCheckGracePeriod>300</HealthCheckGracePeriod>\n"
-           "        <SuspendedProcesses/>\n        <EnabledMetrics/>\n        <Tags/>\n"
-           "        <TerminationPolicies>\n          <member>Default</member>\n"
-           "        </TerminationPolicies>\n"
-           "        <NewInstancesProtectedFromScaleIn>false</NewInstancesProtectedFromScaleIn>\n"
-           "      </member>\n";
+    xml +=
+        "        <DefaultCooldown>300</DefaultCooldown>\n        <AvailabilityZones>\n"
+        "          <member>" +
+        options_.region +
+        "a</member>\n        </AvailabilityZones>\n"
+        "        <LoadBalancerNames/>\n        <TargetGroupARNs/>\n"
+        "        <AutoScalingGroupARN>arn:aws:autoscaling:" +
+        options_.region +
+        ":123456789012:autoScalingGroup:12345678-1234-1234-1234-123456789012:"
+        "autoScalingGroupName/" +
+        Esc(name) +
+        "</AutoScalingGroupARN>\n"
+        "        <CreatedTime>2024-01-15T10:00:00.000Z</CreatedTime>\n"
+        "        <HealthCheckGracePeriod>300</HealthCheckGracePeriod>\n"
+        "        <SuspendedProcesses/>\n        <EnabledMetrics/>\n        <Tags/>\n"
+        "        <TerminationPolicies>\n          <member>Default</member>\n"
+        "        </TerminationPolicies>\n"
+        "        <NewInstancesProtectedFromScaleIn>false</NewInstancesProtectedFromScaleIn>\n"
+        "      </member>\n";
   }
-  xml += "    </AutoScalingGroups>\n  </DescribeAutoScalingGroupsResult>\n  <ResponseMetadata>\n"
-         "    <RequestId>" + RequestId() + "</RequestId>\n  </ResponseMetadata>\n"
-         "</DescribeAutoScalingGroupsResponse>\n";
+  xml +=
+      "    </AutoScalingGroups>\n  </DescribeAutoScalingGroupsResult>\n  <ResponseMetadata>\n"
+      "    <RequestId>" +
+      RequestId() +
+      "</RequestId>\n  </ResponseMetadata>\n"
+      "</DescribeAutoScalingGroupsResponse>\n";
   return Answer{200, xml};
 }
 
@@ -504,14 +533,12 @@ FakeAws::Answer FakeAws::SetDesired(const Form& form) {
   if (desired > g.max) {
     return Error("autoscaling", 400, "ValidationError",
                  "New SetDesiredCapacity value " + std::to_string(desired) +
-                     " is above max value " + std::to_string(g.max) +
-                     " for the AutoScalingGroup.");
+                     " is above max value " + std::to_string(g.max) + " for the AutoScalingGroup.");
   }
   if (desired < g.min) {
     return Error("autoscaling", 400, "ValidationError",
                  "New SetDesiredCapacity value " + std::to_string(desired) +
-                     " is below min value " + std::to_string(g.min) +
-                     " for the AutoScalingGroup.");
+                     " is below min value " + std::to_string(g.min) + " for the AutoScalingGroup.");
   }
   ResizeLocked(g, desired);
   applied_sets_.push_back(desired);
@@ -540,8 +567,9 @@ FakeAws::Answer FakeAws::MetricData(const Form& form) {
   for (const auto& [k, v] : form) {
     int n = 0, d = 0;
     char field[128] = {0};
-    if (std::sscanf(k.c_str(), "MetricDataQueries.member.%d.MetricStat.Metric.Dimensions.member.%d.%127s",
-                    &n, &d, field) == 3) {
+    if (std::sscanf(k.c_str(),
+                    "MetricDataQueries.member.%d.MetricStat.Metric.Dimensions.member.%d.%127s", &n,
+                    &d, field) == 3) {
       auto& p = dims[{n, d}];
       (std::string(field) == "Name" ? p.first : p.second) = v;
     } else if (std::sscanf(k.c_str(), "MetricDataQueries.member.%d.%127s", &n, field) == 2) {
@@ -578,11 +606,13 @@ FakeAws::Answer FakeAws::MetricData(const Form& form) {
   std::size_t offset = 0;
   if (const std::string token = Get(form, "NextToken"); !token.empty()) {
     if (token.rfind("page-", 0) != 0) {
-      return Error("monitoring", 400, "InvalidNextToken", "The service couldn't process the token.");
+      return Error("monitoring", 400, "InvalidNextToken",
+                   "The service couldn't process the token.");
     }
     offset = std::stoul(token.substr(5));
   }
-  const std::size_t page = options_.results_per_page == 0 ? ordered.size() : options_.results_per_page;
+  const std::size_t page =
+      options_.results_per_page == 0 ? ordered.size() : options_.results_per_page;
   std::string xml = std::string("<GetMetricDataResponse xmlns=\"") + kCwNs +
                     "\">\n  <GetMetricDataResult>\n    <MetricDataResults>\n";
   for (std::size_t i = offset; i < ordered.size() && i < offset + page; ++i) {
@@ -612,11 +642,14 @@ FakeAws::Answer FakeAws::MetricData(const Form& form) {
       for (; t >= ToEpochSeconds(*start) && times.size() < 3; t -= p) times.push_back(t);
     }
     xml += "      <member>\n        <Timestamps>\n";
-    for (double t : times) xml += "          <member>" + FormatAwsTime(FromEpochSeconds(t)) + "</member>\n";
+    for (double t : times)
+      xml += "          <member>" + FormatAwsTime(FromEpochSeconds(t)) + "</member>\n";
     xml += "        </Timestamps>\n        <StatusCode>Complete</StatusCode>\n";
     xml += "        <Label>" + Esc(q.metric) + "</Label>\n        <Values>\n";
-    for (std::size_t k = 0; k < times.size(); ++k) xml += "          <member>" + Num(*value) + "</member>\n";
-    xml += "        </Values>\n        <Id>" + Esc(q.id) + "</Id>\n        <Messages/>\n      </member>\n";
+    for (std::size_t k = 0; k < times.size(); ++k)
+      xml += "          <member>" + Num(*value) + "</member>\n";
+    xml += "        </Values>\n        <Id>" + Esc(q.id) +
+           "</Id>\n        <Messages/>\n      </member>\n";
   }
   xml += "    </MetricDataResults>\n";
   if (offset + page < ordered.size()) {
@@ -630,18 +663,22 @@ FakeAws::Answer FakeAws::MetricData(const Form& form) {
 FakeAws::Answer FakeAws::ListMetricsAnswer(const Form& form) {
   std::string xml = std::string("<ListMetricsResponse xmlns=\"") + kCwNs +
                     "\">\n  <ListMetricsResult>\n    <Metrics>\n";
-  if (memory_ && Get(form, "Namespace") == "CWAgent" && Get(form, "MetricName") == "mem_used_percent") {
+  if (memory_ && Get(form, "Namespace") == "CWAgent" &&
+      Get(form, "MetricName") == "mem_used_percent") {
     for (const auto& [name, g] : groups_) {
       for (const FakeInstance& i : g.instances) {
         xml += "      <member>\n        <Dimensions>\n";
-        for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-                 {"InstanceId", i.id}, {"ImageId", "ami-0c02fb55956c7d316"},
-                 {"AutoScalingGroupName", name}, {"InstanceType", "t3.small"}}) {
+        for (const auto& [k, v] :
+             std::vector<std::pair<std::string, std::string>>{{"InstanceId", i.id},
+                                                              {"ImageId", "ami-0c02fb55956c7d316"},
+                                                              {"AutoScalingGroupName", name},
+                                                              {"InstanceType", "t3.small"}}) {
           xml += "          <member>\n            <Name>" + k + "</Name>\n            <Value>" +
                  Esc(v) + "</Value>\n          </member>\n";
         }
-        xml += "        </Dimensions>\n        <MetricName>mem_used_percent</MetricName>\n"
-               "        <Namespace>CWAgent</Namespace>\n      </member>\n";
+        xml +=
+            "        </Dimensions>\n        <MetricName>mem_used_percent</MetricName>\n"
+            "        <Namespace>CWAgent</Namespace>\n      </member>\n";
       }
     }
   }

@@ -54,14 +54,22 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return Usage(("missing value after " + a).c_str());
     const std::string v = argv[++i];
-    if (a == "--port-file") port_file = v;
-    else if (a == "--region") options.region = v;
-    else if (a == "--key") keys.push_back(v);
-    else if (a == "--group") groups.push_back(v);
-    else if (a == "--metric") metrics.push_back(v);
-    else if (a == "--memory") memory = std::stod(v);
-    else if (a == "--page") options.results_per_page = std::stoul(v);
-    else return Usage(("unknown flag " + a).c_str());
+    if (a == "--port-file")
+      port_file = v;
+    else if (a == "--region")
+      options.region = v;
+    else if (a == "--key")
+      keys.push_back(v);
+    else if (a == "--group")
+      groups.push_back(v);
+    else if (a == "--metric")
+      metrics.push_back(v);
+    else if (a == "--memory")
+      memory = std::stod(v);
+    else if (a == "--page")
+      options.results_per_page = std::stoul(v);
+    else
+      return Usage(("unknown flag " + a).c_str());
   }
   if (port_file.empty()) return Usage("--port-file is required");
   FakeAws fake(options);

@@ -57,13 +57,14 @@ FakeImds::FakeImds(Options options) : options_(std::move(options)) {
                 ++credential_gets_;
                 std::string body = "{\n  \"Code\" : \"" + code_ +
                                    "\",\n  \"LastUpdated\" : \"2024-01-15T10:00:00Z\",\n"
-                                   "  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"" + key_ +
-                                   "\",\n  \"SecretAccessKey\" : \"" + secret_ +
+                                   "  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"" +
+                                   key_ + "\",\n  \"SecretAccessKey\" : \"" + secret_ +
                                    "\",\n  \"Token\" : \"" + session_token_ +
                                    "\",\n  \"Expiration\" : \"" + FormatAwsTime(expiration_) +
                                    "\"\n}";
                 if (code_ != "Success") {
-                  body = "{\"Code\":\"" + code_ + "\",\"Message\":\"Instance profile role cannot "
+                  body = "{\"Code\":\"" + code_ +
+                         "\",\"Message\":\"Instance profile role cannot "
                          "be assumed by ec2\",\"LastUpdated\":\"2024-01-15T10:00:00Z\"}";
                 }
                 res.set_content(body, "text/plain");

@@ -22,7 +22,7 @@ class FakeImds {
  public:
   struct Options {
     std::string role = "prescale-monitor";
-    bool allow_v1 = false;     // answer GETs without a token
+    bool allow_v1 = false;       // answer GETs without a token
     int token_put_status = 200;  // e.g. 403/404/405 (IMDSv1 only) or 400
   };
   explicit FakeImds(Options options);
@@ -32,8 +32,8 @@ class FakeImds {
   bool running() const { return port_ > 0; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-  void Rotate(const std::string& access_key_id, const std::string& secret,
-              const std::string& token, TimePoint expiration);
+  void Rotate(const std::string& access_key_id, const std::string& secret, const std::string& token,
+              TimePoint expiration);
   void ExpireTokens();
   // Answer the credentials document with this Code (e.g. an error) instead.
   void SetCode(const std::string& code);
