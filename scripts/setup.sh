@@ -11,6 +11,8 @@ packages=(
   libcpp-httplib-dev prometheus-cpp-dev
   # charts (prescale plot): cairo, and the DejaVu fonts it finds through fontconfig
   libcairo2-dev fonts-dejavu-core
+  # the AWS client: HTTPS, SigV4's HMAC-SHA256, the Query protocol's XML
+  libcurl4-openssl-dev libssl-dev libexpat1-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real servers for the prometheus source's integration test
@@ -19,6 +21,8 @@ packages=(
   chromium chromium-driver python3-selenium
   # the elasticity benchmark in ../shared/bench (Debian's python3 with numpy)
   python3 python3-numpy
+  # the real AWS CLI and SDK, to prove the fake AWS endpoint speaks AWS
+  awscli python3-botocore
 )
 
 missing=()

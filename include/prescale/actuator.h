@@ -14,6 +14,7 @@
 // Not thread-safe: one controller drives one actuator.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "prescale/clock.h"
@@ -30,6 +31,10 @@ class Actuator {
   virtual Result<CapacityStatus> Describe(TimePoint now) = 0;
   // REQUIRES: desired within the group's limits (the controller clamps).
   virtual Status SetDesired(int desired, TimePoint now) = 0;
+  // The group's own limits as of the last Describe(), when the platform keeps some
+  // (an Auto Scaling Group's MinSize and MaxSize): the controller keeps decisions
+  // within them too.
+  virtual std::optional<Limits> PlatformLimits() const { return std::nullopt; }
 };
 
 struct ActuatorContext {
@@ -38,10 +43,12 @@ struct ActuatorContext {
   Duration boot_delay{180};  // launch to ready (a simulated cluster's model)
   int initial = 1;           // starting size, where the actuator owns the group
   TimePoint origin;          // the first decision's time
+  // The daemon's clock, for actuators that wait between retries (never null).
+  Clock* clock = &RealClock::Default();
 };
 
 using ActuatorRegistry = Registry<Actuator, ActuatorContext>;
-// The built-in actuators: "simulated", "exec" (and any of them in dry run).
+// The built-in actuators: "simulated", "exec", "aws-asg" (and any of them in dry run).
 const ActuatorRegistry& Actuators();
 
 }  // namespace prescale

@@ -32,12 +32,13 @@ struct SourceContext {
   std::string group;      // the scaling group, for messages
   Duration interval{60};  // the decision interval
   Aggregation aggregation = Aggregation::kMean;
-  // The daemon's clock, for sources that keep deadlines (never null).
-  const Clock* clock = &RealClock::Default();
+  // The daemon's clock, for sources that keep deadlines or wait between retries
+  // (never null).
+  Clock* clock = &RealClock::Default();
 };
 
 using SourceRegistry = Registry<MetricSource, SourceContext>;
-// The built-in sources: "synthetic", "procfs", "prometheus", "csv-replay".
+// The built-in sources: "synthetic", "procfs", "prometheus", "csv-replay", "cloudwatch".
 const SourceRegistry& Sources();
 
 }  // namespace prescale

@@ -27,6 +27,12 @@ struct Observation {
   std::optional<double> network_out_bytes_per_s;
   // Instances the metrics came from (seed 2 scales some features by it).
   std::optional<int> instances;
+  // Disk and packet rates per instance (aggregated across instances), which seed 2
+  // reads from CloudWatch; other sources leave them empty.
+  std::optional<double> disk_read_bytes_per_s;
+  std::optional<double> disk_write_bytes_per_s;
+  std::optional<double> network_packets_in_per_s;
+  std::optional<double> network_packets_out_per_s;
 
   // Empty when the read succeeded; otherwise why metrics are missing.
   std::string error;

@@ -1,5 +1,6 @@
 // The built-in actuators, by name. A dry run is not one of them: it wraps whichever
 // actuator is configured (MakeDryRun in actuators/dry_run.h).
+#include "actuators/aws_asg.h"
 #include "actuators/exec.h"
 #include "actuators/simulated_cluster.h"
 
@@ -20,6 +21,7 @@ const ActuatorRegistry& Actuators() {
               std::make_unique<SimulatedCluster>(ctx.interval, boot, initial, ctx.origin));
         });
     r->Register("exec", &ExecActuator::Create);
+    r->Register("aws-asg", &AwsAsgActuator::Create);
     return r;
   }();
   return *registry;

@@ -30,6 +30,7 @@ class DryRunActuator final : public Actuator {
   std::string_view name() const override { return name_; }
   Result<CapacityStatus> Describe(TimePoint now) override { return inner_->Describe(now); }
   Status SetDesired(int desired, TimePoint now) override;
+  std::optional<Limits> PlatformLimits() const override { return inner_->PlatformLimits(); }
 
   // The size of the last SetDesired(), or nullopt before the first.
   std::optional<int> last_would_set() const { return last_would_set_; }

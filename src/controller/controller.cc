@@ -4,6 +4,18 @@
 #include <utility>
 
 namespace prescale {
+namespace {
+
+// The configured limits within the group's own (an ASG's MinSize/MaxSize): a size
+// outside those the platform would refuse. Limits that do not overlap give way to
+// the platform's.
+Limits EffectiveLimits(const Limits& configured, const std::optional<Limits>& platform) {
+  if (!platform) return configured;
+  Limits l{std::max(configured.min, platform->min), std::min(configured.max, platform->max)};
+  return l.min <= l.max ? l : *platform;
+}
+
+}  // namespace
 
 Result<Controller::Parts> Controller::BuildParts(const GroupSpec& group, const PluginSpec& policy,
                                                  const PluginSpec& forecaster,
@@ -85,6 +97,7 @@ const StepRecord& Controller::Step(TimePoint now) {
   }
   record_.before = *described;
   last_known_desired_ = described->desired;
+  const Limits limits = EffectiveLimits(group_.limits, actuator_.PlatformLimits());
 
   // 3. Decide on a scratch copy of the state.
   PolicyInput input;
@@ -92,13 +105,13 @@ const StepRecord& Controller::Step(TimePoint now) {
   input.interval = group_.interval;
   input.observation = &observation_;
   input.capacity = *described;
-  input.limits = group_.limits;
+  input.limits = limits;
   input.capacity_per_instance = group_.capacity_per_instance;
   input.forecast = parts_.forecaster ? &forecast_ : nullptr;
   input.anomaly = record_.anomaly;
   working_->CopyFrom(*committed_);
   Decision d = parts_.policy->Decide(input, *working_);
-  d.desired = group_.limits.Clamp(d.desired);
+  d.desired = limits.Clamp(d.desired);
   d.action = ActionFor(d.desired, described->desired);
   record_.decision = d;
 

@@ -80,7 +80,7 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
       old->initial == g.initial) {
     rt->actuator = previous->actuator;
   } else {
-    ActuatorContext actx{g.spec.name, g.spec.interval, g.spec.boot_delay, g.initial, now};
+    ActuatorContext actx{g.spec.name, g.spec.interval, g.spec.boot_delay, g.initial, now, &clock_};
     auto actuator = Actuators().Create(g.actuator.type, g.actuator.params, actx);
     if (!actuator.ok()) return actuator.status().WithContext(where);
     std::unique_ptr<Actuator> made = std::move(actuator.value());

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "prescale/metric_source.h"
+#include "sources/cloudwatch.h"
 #include "sources/csv_replay.h"
 #include "sources/procfs.h"
 #include "sources/prometheus.h"
@@ -133,6 +134,7 @@ const SourceRegistry& Sources() {
     r->Register("procfs", MakeProcfs);
     r->Register("csv-replay", MakeCsvReplay);
     r->Register("prometheus", MakePrometheus);
+    r->Register("cloudwatch", &CloudWatchSource::Create);
     return r;
   }();
   return *registry;

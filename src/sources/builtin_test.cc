@@ -11,7 +11,7 @@ TEST(SourceRegistryTest, UnknownSourceListsTheKnownOnes) {
   auto s = Sources().Create("synthetik", Params(), SourceContext{});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(),
-            "unknown source 'synthetik' (did you mean 'synthetic'?); known: csv-replay, procfs, prometheus, synthetic");
+            "unknown source 'synthetik' (did you mean 'synthetic'?); known: cloudwatch, csv-replay, procfs, prometheus, synthetic");
 }
 
 TEST(SourceRegistryTest, SyntheticReadsLoadAndCompressesTime) {
@@ -55,7 +55,7 @@ TEST(ActuatorRegistryTest, SimulatedFollowsTheCapacityModel) {
 TEST(ActuatorRegistryTest, UnknownActuatorListsTheKnownOnes) {
   auto a = Actuators().Create("aws", Params(), ActuatorContext{});
   ASSERT_FALSE(a.ok());
-  EXPECT_NE(a.status().message().find("known: exec, simulated"), std::string::npos);
+  EXPECT_NE(a.status().message().find("known: aws-asg, exec, simulated"), std::string::npos);
 }
 
 }  // namespace
