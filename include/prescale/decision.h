@@ -44,6 +44,9 @@ struct Decision {
   // What the policy's arithmetic asked for before rules (rate limits, cooldowns,
   // stabilisation, clamps) were applied. For explanations.
   double recommendation = 0;
+  // The forecast model that sized the group ("holt-winters daily", "naive", ...),
+  // when a forecast did: static text.
+  std::string_view model = {};
 };
 
 // Sets action from the desired and current sizes.

@@ -25,6 +25,12 @@ struct ForecastResult {
   std::vector<double> upper;  // the requested upper quantile
   double quantile = 0.9;      // the level of `upper`
   bool ready = false;         // false while the model is still warming up
+  // The model behind point/upper ("holt-winters daily", "naive", ...): static text.
+  std::string_view model;
+  // An ensemble's members, each a whole forecast of its own (see forecast/ensemble.h);
+  // empty for a single model. point/upper/model then repeat the member the ensemble
+  // rates best.
+  std::vector<ForecastResult> members;
 
   int horizon() const { return static_cast<int>(point.size()); }
   // The largest upper bound over the horizon: what capacity must cover.
@@ -53,11 +59,13 @@ class Forecaster {
 };
 
 struct ForecasterContext {
-  Duration step{60};  // spacing of the series
+  Duration step{60};      // spacing of the series
+  int horizon_steps = 1;  // the horizon the forecasts are used at (for scoring models)
 };
 
 using ForecasterRegistry = Registry<Forecaster, ForecasterContext>;
-// The built-in forecasters: "linear", "holt-winters".
+// The built-in forecasters: "auto" (an ensemble that finds the season), "holt-winters",
+// "linear", "naive", "recent-max", "seasonal-naive".
 const ForecasterRegistry& Forecasters();
 
 }  // namespace prescale

@@ -27,6 +27,9 @@ class StateWriter {
   void Bool(bool v) { Int(v ? 1 : 0); }
   void Time(TimePoint t) { Double(ToEpochSeconds(t)); }
   void Doubles(const std::vector<double>& v);
+  // Another component's whole record, inside this one (an ensemble saves each of its
+  // models this way): StateReader::Nested() hands it back as a record of its own.
+  void Nested(const StateWriter& inner);
   // A ring buffer's values, oldest first. `T` must be written by WriteItem below.
   template <class T, class WriteItem>
   void Ring(const RingBuffer<T>& r, WriteItem write_item) {
@@ -37,7 +40,9 @@ class StateWriter {
   const std::string& text() const { return text_; }
 
  private:
+  void Token(std::string_view t);
   std::string text_;
+  std::int64_t tokens_ = 0;  // values written, for Nested()
 };
 
 class StateReader {
@@ -49,6 +54,9 @@ class StateReader {
   bool Bool() { return Int() != 0; }
   TimePoint Time() { return FromEpochSeconds(Double()); }
   std::vector<double> Doubles();
+  // The record that StateWriter::Nested() wrote, to read with a StateReader of its
+  // own (so that its Finish() checks it alone). Empty, and fails, when it is cut short.
+  std::string_view Nested();
   // Refills `r` (cleared first) with items read by `read_item`; fails if the record
   // holds more than fit.
   template <class T, class ReadItem>

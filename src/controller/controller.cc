@@ -32,7 +32,8 @@ Result<Controller::Parts> Controller::BuildParts(const GroupSpec& group, const P
   if (needs.forecast_signal != Signal::kNone) {
     std::string type = forecaster.type.empty() ? std::string(needs.default_forecaster)
                                                : forecaster.type;
-    auto f = Forecasters().Create(type, forecaster.params, ForecasterContext{group.interval});
+    auto f = Forecasters().Create(type, forecaster.params,
+                                  ForecasterContext{group.interval, needs.horizon_steps});
     if (!f.ok()) return f.status().WithContext("group '" + group.name + "'");
     parts.forecaster = std::move(f.value());
   }

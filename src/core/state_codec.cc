@@ -8,17 +8,27 @@
 
 namespace prescale {
 
+void StateWriter::Token(std::string_view t) {
+  if (!text_.empty()) text_ += ' ';
+  text_.append(t);
+  ++tokens_;
+}
+
 void StateWriter::Double(double v) {
   char buf[32];
   // Shortest representation that reads back to the same double.
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  if (!text_.empty()) text_ += ' ';
-  text_.append(buf, end);
+  Token(std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }
 
-void StateWriter::Int(std::int64_t v) {
-  if (!text_.empty()) text_ += ' ';
-  text_ += std::to_string(v);
+void StateWriter::Int(std::int64_t v) { Token(std::to_string(v)); }
+
+void StateWriter::Nested(const StateWriter& inner) {
+  Int(inner.tokens_);
+  if (inner.tokens_ == 0) return;
+  text_ += ' ';
+  text_ += inner.text_;
+  tokens_ += inner.tokens_;
 }
 
 void StateWriter::Doubles(const std::vector<double>& v) {
@@ -76,6 +86,24 @@ std::vector<double> StateReader::Doubles() {
   v.reserve(std::min(static_cast<std::size_t>(n), (text_.size() - pos_) / 2 + 1));
   for (std::int64_t i = 0; i < n && ok(); ++i) v.push_back(Double());
   return v;
+}
+
+std::string_view StateReader::Nested() {
+  const std::int64_t n = Int();
+  if (!ok()) return {};
+  if (n < 0) {
+    Fail("bad record length " + std::to_string(n));
+    return {};
+  }
+  while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+  const std::size_t start = pos_;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (Next().empty()) {
+      Fail("record ends early");
+      return {};
+    }
+  }
+  return text_.substr(start, pos_ - start);
 }
 
 Status StateReader::ReadVersion(std::int64_t version) {

@@ -1,13 +1,16 @@
 // The built-in forecasters and their factories: each reads and checks its Params, so a
 // bad config fails at start with the key, its position and what was expected.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "forecast/ensemble.h"
 #include "forecast/holt_winters.h"
 #include "forecast/linear_regression.h"
+#include "forecast/naive.h"
 #include "prescale/forecaster.h"
 
 namespace prescale {
@@ -91,17 +94,8 @@ ForecasterResult MakeLinear(const Params& params, const ForecasterContext& /*con
 //                 shape that a weekly index unlearns slowly. It needs a full week to
 //                 start, and about 8x the memory.
 //   spread_halflife = 100  the residual scale follows the last few hundred points.
-ForecasterResult MakeHoltWinters(const Params& params, const ForecasterContext& context) {
-  if (Status s =
-          params.CheckKnown({"alpha", "beta", "gamma", "damped", "weekly", "spread_halflife"});
-      !s.ok()) {
-    return s;
-  }
-  const double step_s = context.step.count();
-  if (!(step_s > 0) || !std::isfinite(step_s)) {
-    return Status::Error("holt-winters needs a step > 0 s, got " + FormatNumber(step_s));
-  }
-  HoltWintersForecaster::Options options;
+// The smoothing settings Holt-Winters and "auto" share.
+Status ReadSmoothing(const Params& params, HoltWintersForecaster::Options& options) {
   if (Status s = ReadFraction(params, "alpha", options.alpha, 0, false, 1, options.alpha);
       !s.ok()) {
     return s;
@@ -116,6 +110,32 @@ ForecasterResult MakeHoltWinters(const Params& params, const ForecasterContext& 
     return s;
   }
   if (Status s = ReadHalflife(params, options.spread_halflife); !s.ok()) return s;
+  Result<double> k = params.Number("robust_k", options.robust_k);
+  if (!k.ok()) return k.status();
+  if (!(*k == 0 || (*k >= 1 && *k <= 100))) {
+    return OutOfRange(params, "robust_k", "0 (off) or in [1, 100]", *k);
+  }
+  options.robust_k = *k;
+  return Status::Ok();
+}
+
+Status CheckStep(const ForecasterContext& context, std::string_view who) {
+  const double step_s = context.step.count();
+  if (!(step_s > 0) || !std::isfinite(step_s)) {
+    return Status::Error(std::string(who) + " needs a step > 0 s, got " + FormatNumber(step_s));
+  }
+  return Status::Ok();
+}
+
+ForecasterResult MakeHoltWinters(const Params& params, const ForecasterContext& context) {
+  if (Status s =
+          params.CheckKnown({"alpha", "beta", "gamma", "damped", "weekly", "spread_halflife", "robust_k"});
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = CheckStep(context, "holt-winters"); !s.ok()) return s;
+  HoltWintersForecaster::Options options;
+  if (Status s = ReadSmoothing(params, options); !s.ok()) return s;
   Result<bool> weekly = params.Bool("weekly", false);
   if (!weekly.ok()) return weekly.status();
 
@@ -125,16 +145,110 @@ ForecasterResult MakeHoltWinters(const Params& params, const ForecasterContext& 
     if (options.weekly_period == 0) {
       return Status::Error(params.Where("weekly") + "'weekly' needs 2 to " +
                            std::to_string(HoltWintersForecaster::kMaxWeeklyPeriod) +
-                           " steps per week, but the step is " + FormatNumber(step_s) + " s");
+                           " steps per week, but the step is " +
+                           FormatNumber(context.step.count()) + " s");
     }
   }
   return std::unique_ptr<Forecaster>(std::make_unique<HoltWintersForecaster>(options));
 }
 
+// "naive", "recent-max", "seasonal-naive" and "percentile": see naive.h.
+//   window           recent-max: values in the max; default 3, 1 to 10000;
+//                    percentile: values in the quantile; default 1000, 1 to 100000
+//   level            percentile: the quantile; default 0.99
+//   weekly           seasonal-naive: a week back instead of a day; default false
+//   spread_halflife  half-life of the residual scale, in points; default 100
+ForecasterResult MakeNaiveKind(NaiveForecaster::Kind kind, const Params& params,
+                               const ForecasterContext& context) {
+  NaiveForecaster::Options options;
+  options.kind = kind;
+  switch (kind) {
+    case NaiveForecaster::Kind::kLast:
+      if (Status s = params.CheckKnown({"spread_halflife"}); !s.ok()) return s;
+      break;
+    case NaiveForecaster::Kind::kRecentMax: {
+      if (Status s = params.CheckKnown({"window", "spread_halflife"}); !s.ok()) return s;
+      Result<int> window = params.Integer("window", 3);
+      if (!window.ok()) return window.status();
+      if (*window < 1 || *window > 10000) {
+        return OutOfRange(params, "window", "in [1, 10000]", *window);
+      }
+      options.window = *window;
+      break;
+    }
+    case NaiveForecaster::Kind::kPercentile: {
+      if (Status s = params.CheckKnown({"window", "level", "spread_halflife"}); !s.ok()) return s;
+      Result<int> window = params.Integer("window", 1000);
+      if (!window.ok()) return window.status();
+      if (*window < 1 || *window > 100000) {
+        return OutOfRange(params, "window", "in [1, 100000]", *window);
+      }
+      options.window = *window;
+      if (Status s = ReadFraction(params, "level", 0.99, 0, true, 1, options.level); !s.ok()) {
+        return s;
+      }
+      break;
+    }
+    case NaiveForecaster::Kind::kSeasonal: {
+      if (Status s = params.CheckKnown({"weekly", "spread_halflife"}); !s.ok()) return s;
+      if (Status s = CheckStep(context, "seasonal-naive"); !s.ok()) return s;
+      Result<bool> weekly = params.Bool("weekly", false);
+      if (!weekly.ok()) return weekly.status();
+      options.window = *weekly ? HoltWintersForecaster::WeeklyPeriod(context.step)
+                               : HoltWintersForecaster::DailyPeriod(context.step);
+      if (options.window == 0) {
+        return Status::Error(std::string(*weekly ? "a week" : "a day") + " of " +
+                             FormatNumber(context.step.count()) +
+                             " s steps is no season seasonal-naive can use");
+      }
+      break;
+    }
+  }
+  if (Status s = ReadHalflife(params, options.spread_halflife); !s.ok()) return s;
+  return std::unique_ptr<Forecaster>(std::make_unique<NaiveForecaster>(options));
+}
+
+// "auto": see ensemble.h. The Holt-Winters settings above, plus
+//   recent_window    values in the recent-max member; default 3
+ForecasterResult MakeAuto(const Params& params, const ForecasterContext& context) {
+  if (Status s = params.CheckKnown(
+          {"alpha", "beta", "gamma", "damped", "spread_halflife", "robust_k", "recent_window"});
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = CheckStep(context, "auto"); !s.ok()) return s;
+  EnsembleForecaster::Options options;
+  if (Status s = ReadSmoothing(params, options.holt_winters); !s.ok()) return s;
+  options.spread_halflife = options.holt_winters.spread_halflife;
+  Result<int> window = params.Integer("recent_window", options.recent_window);
+  if (!window.ok()) return window.status();
+  if (*window < 1 || *window > 10000) {
+    return OutOfRange(params, "recent_window", "in [1, 10000]", *window);
+  }
+  options.recent_window = *window;
+  options.daily_period = HoltWintersForecaster::DailyPeriod(context.step);
+  options.weekly_period = HoltWintersForecaster::WeeklyPeriod(context.step);
+  options.horizon_steps = std::max(1, context.horizon_steps);
+  return std::unique_ptr<Forecaster>(std::make_unique<EnsembleForecaster>(options));
+}
+
 ForecasterRegistry MakeRegistry() {
   ForecasterRegistry registry("forecaster");
-  registry.Register("linear", MakeLinear);
+  registry.Register("auto", MakeAuto);
   registry.Register("holt-winters", MakeHoltWinters);
+  registry.Register("linear", MakeLinear);
+  registry.Register("naive", [](const Params& p, const ForecasterContext& c) {
+    return MakeNaiveKind(NaiveForecaster::Kind::kLast, p, c);
+  });
+  registry.Register("recent-max", [](const Params& p, const ForecasterContext& c) {
+    return MakeNaiveKind(NaiveForecaster::Kind::kRecentMax, p, c);
+  });
+  registry.Register("percentile", [](const Params& p, const ForecasterContext& c) {
+    return MakeNaiveKind(NaiveForecaster::Kind::kPercentile, p, c);
+  });
+  registry.Register("seasonal-naive", [](const Params& p, const ForecasterContext& c) {
+    return MakeNaiveKind(NaiveForecaster::Kind::kSeasonal, p, c);
+  });
   return registry;
 }
 

@@ -30,8 +30,10 @@ std::unique_ptr<Forecaster> MustCreate(const std::string& name, const Params& pa
 
 // ---------------------------------------------------------------- registry
 
-TEST(ForecasterRegistryTest, ListsBothBuiltIns) {
-  EXPECT_EQ(Forecasters().Names(), std::vector<std::string>({"holt-winters", "linear"}));
+TEST(ForecasterRegistryTest, ListsEveryBuiltIn) {
+  EXPECT_EQ(Forecasters().Names(), std::vector<std::string>({"auto", "holt-winters", "linear", "naive",
+                                                       "percentile", "recent-max",
+                                                       "seasonal-naive"}));
 }
 
 TEST(ForecasterRegistryTest, CreatesWithDefaults) {
@@ -47,7 +49,7 @@ TEST(ForecasterRegistryTest, UnknownNameListsKnownOnes) {
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().message(),
             "unknown forecaster 'holt-winter' (did you mean 'holt-winters'?); known: "
-            "holt-winters, linear");
+            "auto, holt-winters, linear, naive, percentile, recent-max, seasonal-naive");
 }
 
 struct BadParamCase {
@@ -101,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "'weekly' needs 2 to 140000 steps per week, but the step is 1 s", 1},
         BadParamCase{"UnknownKeySuggestsNearest", "holt-winters", "alpah", "0.3",
                      "'alpah' is not a known key (did you mean 'alpha'?); known: alpha beta "
-                     "gamma damped weekly spread_halflife"},
+                     "gamma damped weekly spread_halflife robust_k"},
         BadParamCase{"UnknownLinearKey", "linear", "windows", "5",
                      "'windows' is not a known key (did you mean 'window'?); known: window "
                      "spread_halflife"}),

@@ -18,6 +18,8 @@ constexpr double kSecondsPerDay = 86400;
 constexpr double kSecondsPerWeek = 7 * kSecondsPerDay;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 constexpr std::int64_t kStateVersion = 1;
+// Residuals seen before the clip applies: its scale needs a few to mean anything.
+constexpr std::int64_t kRobustAfter = 10;
 
 // round(period / step) when it lies in [2, max], else 0.
 int PeriodSteps(double period_s, Duration step, int max) {
@@ -124,9 +126,20 @@ void HoltWintersForecaster::Observe(std::optional<double> value) {
     double* d = daily_.ready ? &daily_.index[daily_.phase] : nullptr;
     double* w = weekly_.ready ? &weekly_.index[weekly_.phase] : nullptr;
     const double forecast = level_ + phi * trend_ + (d ? *d : 0.0) + (w ? *w : 0.0);
-    const double e = y - forecast;
-    spread_.Add(e);
-    // 2. Error-correction updates (see the header for the component form).
+    const double raw = y - forecast;
+    // 2. Robust filtering (Gelper, Fried & Croux 2010, "Robust forecasting with
+    //    exponential and Holt-Winters smoothing", J. Forecasting 29): the model learns
+    //    from the residual clipped at `robust_k` of its usual size (Huber's psi), so
+    //    a spike or a glitch moves the level and the seasonal index by a bounded
+    //    step and cannot write itself into every future day. The spread sees the raw
+    //    residual, so a lasting shift widens the clip and is followed within a few
+    //    steps.
+    const double clip = options_.robust_k * spread_.Sigma();
+    const double e = options_.robust_k > 0 && spread_.count() >= kRobustAfter && clip > 0
+                         ? std::clamp(raw, -clip, clip)
+                         : raw;
+    spread_.Add(raw);
+    // 3. Error-correction updates (see the header for the component form).
     const double previous_level = level_;
     level_ += phi * trend_ + options_.alpha * e;
     trend_ = phi * trend_ + options_.beta * (LevelSlope(previous_level) - phi * trend_);
@@ -135,7 +148,7 @@ void HoltWintersForecaster::Observe(std::optional<double> value) {
     if (w) *w += season_gain * e;
   }
   ++observed_;
-  // 3. Collect the raw values of a season that has not started yet.
+  // 4. Collect the raw values of a season that has not started yet.
   if (daily_.enabled() && !daily_.ready) daily_.index[daily_.phase] = y;
   if (weekly_.enabled() && !weekly_.ready) weekly_.index[weekly_.phase] = y;
   Advance();
@@ -222,6 +235,7 @@ void HoltWintersForecaster::StartWeekly() {
 void HoltWintersForecaster::Forecast(int horizon, double quantile, ForecastResult& out) const {
   assert(horizon >= 1);
   SizeForecast(horizon, out);
+  out.model = name();
   out.quantile = quantile;
   out.ready = observed_ >= 2;
   if (observed_ == 0) {

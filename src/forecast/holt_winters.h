@@ -90,6 +90,7 @@ class HoltWintersForecaster final : public Forecaster {
     int weekly_period = 0;         // steps per week; 0 = none. REQUIRES: a multiple of
                                    // daily_period when both are set
     double spread_halflife = 100;  // points; see ResidualSpread
+    double robust_k = 4;           // clip residuals at k sigma while learning; 0 = off
   };
 
   // Season lengths for a step, by the rules above; 0 = no such season.

@@ -91,6 +91,7 @@ double LinearRegressionForecaster::ValueAt(const Line& line, std::int64_t x) con
 void LinearRegressionForecaster::Forecast(int horizon, double quantile, ForecastResult& out) const {
   assert(horizon >= 1);
   SizeForecast(horizon, out);
+  out.model = name();
   out.quantile = quantile;
   out.ready = !points_.empty();
   if (!out.ready) {

@@ -258,7 +258,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "'adapt_rate' must be between 0 and 1, got 2"},
         BadValueCase{"PredictiveHeadroomOutsideItsBounds",
                      "predictive",
-                     {{"initial_headroom", "5"}},
+                     {{"initial_headroom", "60"}},
                      "'initial_headroom' must be between min_headroom and max_headroom"},
         BadValueCase{"PredictiveNegativeStabilisation",
                      "predictive",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "policy/common.h"
 #include "prescale/time_series.h"
@@ -9,44 +10,207 @@
 namespace prescale::policy {
 namespace {
 
+enum class Form { kMultiplicative, kAdditive };
+
+// One way of sizing (see the header).
+struct CandidateSpec {
+  int member = 0;     // which of the forecast's members (0 for a single forecast)
+  bool upper = true;  // size on the upper quantile; else on the point forecast
+  Form form = Form::kMultiplicative;
+  Duration stabilization{0};
+};
+
 struct Need {
   TimePoint time;
   int instances = 0;
 };
 
-struct PredictiveState : StateBase<PredictiveState> {
-  explicit PredictiveState(std::size_t window, double headroom)
-      : needs(window), log_headroom(std::log(headroom)) {}
-  RingBuffer<Need> needs;  // recent needs, for scale-in stabilisation
+// What a candidate asks for in an interval, before it meets a group's size.
+struct Sizing {
+  int need = 1;    // instances for the forecast peak with headroom, or the load now
+  int floor = 1;   // the largest need of the stabilisation window
+  Reason reason = Reason::kForecast;  // kForecast, kReactiveFloor or kWarmingUp
+  double recommendation = 0;
+  std::string_view model;
+};
+
+// The decision a sizing makes for a group of `total` instances: grow to the need at
+// once; shrink to it only as far as the stabilisation window allows.
+Decision Apply(const Sizing& z, int total) {
+  Decision d{z.need, Action::kHold, z.reason, "", z.recommendation, z.model};
+  switch (z.reason) {
+    case Reason::kWarmingUp:
+      d.message = "Forecaster warming up - sized for the load now with headroom";
+      break;
+    case Reason::kReactiveFloor:
+      d.message = "The load now needs more than the forecast - reactive floor";
+      break;
+    default:
+      d.message = "Sized for the forecast peak over the boot horizon";
+  }
+  if (z.need < total) {
+    if (z.floor > z.need) {
+      d.desired = std::min(total, z.floor);
+      d.reason = Reason::kStabilized;
+      d.message = "Scale-in held back by the stabilisation window";
+    } else if (z.reason == Reason::kForecast) {
+      d.reason = Reason::kScaleDown;
+      d.message = "The forecast peak needs fewer instances";
+    }
+  }
+  return d;
+}
+
+struct Candidate {
+  Candidate(const CandidateSpec& s, double headroom, int horizon, std::size_t window)
+      : spec(s), log_headroom(std::log(headroom)), shadow(horizon), needs(window) {}
+  CandidateSpec spec;
   double log_headroom;
+  RingBuffer<int> shadow;  // its last H decisions: the shadow group's size history
+  RingBuffer<Need> needs;  // recent needs, for scale-in stabilisation
+  double cost = 0;         // exponentially weighted sums: instances held,
+  double shorts = 0;       // intervals short
+  Sizing sizing;           // of the interval just decided (not saved)
+};
+
+// The candidates for a forecast of `members` members: candidate 0, then every member
+// with either form of headroom on its point forecast, with and without a long
+// stabilisation window.
+std::vector<CandidateSpec> Specs(const PredictiveConfig& c, int members) {
+  std::vector<CandidateSpec> specs = {
+      {0, true, Form::kMultiplicative, c.scale_in_stabilization}};
+  if (!c.candidates) return specs;
+  const Duration long_window(PredictivePolicy::kLongStabilizationS);
+  for (int m = 0; m < members; ++m) {
+    for (Form form : {Form::kMultiplicative, Form::kAdditive}) {
+      specs.push_back({m, false, form, Duration(0)});
+      // A window shorter than a step holds nothing back: the same candidate again.
+      if (long_window >= c.interval) specs.push_back({m, false, form, long_window});
+    }
+  }
+  return specs;
+}
+
+// More decisions than any run makes: a garbled count cannot overflow.
+constexpr std::int64_t kMaxSteps = std::int64_t{1} << 53;
+
+std::size_t WindowSize(Duration stabilization, Duration interval) {
+  return static_cast<std::size_t>(std::ceil(stabilization / interval)) + 2;
+}
+
+struct PredictiveState : StateBase<PredictiveState> {
+  explicit PredictiveState(const PredictiveConfig& c) : config(c) {}
+  PredictiveConfig config;            // how the candidates are made
+  std::vector<Candidate> candidates;  // empty until the first decision
+  int members = 0;                    // of the forecast the candidates were made for
+  int current = 0;                    // the candidate the group follows
+  std::int64_t steps = 0;             // decisions made
+  double weight = 0;                  // sum of the exponential weights so far
+  double load_sum = 0;                // exponentially weighted sum of the load,
+  double load_weight = 0;             // and of its weights
+  std::int64_t switches = 0;
 
   void Save(StateWriter& w) const override {
-    w.Double(log_headroom);
-    w.Ring(needs, [](StateWriter& w, const Need& n) {
-      w.Time(n.time);
-      w.Int(n.instances);
-    });
+    w.Int(2);  // format
+    w.Int(members);
+    w.Int(static_cast<std::int64_t>(candidates.size()));
+    w.Int(current);
+    w.Int(steps);
+    w.Double(weight);
+    w.Double(load_sum);
+    w.Double(load_weight);
+    w.Int(switches);
+    for (const Candidate& c : candidates) {
+      w.Int(c.spec.member);
+      w.Bool(c.spec.upper);
+      w.Int(static_cast<std::int64_t>(c.spec.form));
+      w.Double(c.spec.stabilization.count());
+      w.Double(c.log_headroom);
+      w.Double(c.cost);
+      w.Double(c.shorts);
+      w.Ring(c.shadow, [](StateWriter& w, int n) { w.Int(n); });
+      w.Ring(c.needs, [](StateWriter& w, const Need& n) {
+        w.Time(n.time);
+        w.Int(n.instances);
+      });
+    }
   }
+
   Status Load(StateReader& r) override {
-    double headroom = r.Double();
-    RingBuffer<Need> loaded(needs.capacity());
-    r.Ring(loaded, [](StateReader& r) {
-      Need n;
-      n.time = r.Time();
-      n.instances = static_cast<int>(r.Int());
-      return n;
-    });
-    if (!std::isfinite(headroom)) r.Fail("headroom is not finite");
+    if (Status s = r.ReadVersion(2); !s.ok()) return s;
+    const std::int64_t m = r.Int();
+    const std::int64_t n = r.Int();
+    const std::int64_t cur = r.Int();
+    const std::int64_t done = r.Int();
+    const double wt = r.Double();
+    const double ls = r.Double();
+    const double lw = r.Double();
+    const std::int64_t sw = r.Int();
+    if (!r.ok()) return r.Finish();
+    if (n == 0) return r.Finish();  // saved before the first decision
+    if (m < 1 || m > 64) return Status::Error("saved state: bad member count");
+    const std::vector<CandidateSpec> specs = Specs(config, static_cast<int>(m));
+    if (static_cast<std::size_t>(n) != specs.size() || cur < 0 || cur >= n) {
+      return Status::Error("saved state is for other candidates");
+    }
+    std::vector<Candidate> loaded;
+    for (const CandidateSpec& spec : specs) {
+      Candidate c(spec, 1.0, config.horizon_steps, WindowSize(spec.stabilization, config.interval));
+      const std::int64_t member = r.Int();
+      const bool upper = r.Bool();
+      const std::int64_t form = r.Int();
+      const double stab_s = r.Double();
+      if (r.ok() && (member != spec.member || upper != spec.upper ||
+                     form != static_cast<std::int64_t>(spec.form) ||
+                     stab_s != spec.stabilization.count())) {
+        return Status::Error("saved state is for other candidates");
+      }
+      c.log_headroom = r.Double();
+      c.cost = r.Double();
+      c.shorts = r.Double();
+      r.Ring(c.shadow, [](StateReader& r) { return static_cast<int>(r.Int()); });
+      r.Ring(c.needs, [](StateReader& r) {
+        Need need;
+        need.time = r.Time();
+        need.instances = static_cast<int>(r.Int());
+        return need;
+      });
+      if (r.ok() && (!std::isfinite(c.log_headroom) || !(c.cost >= 0) || !(c.shorts >= 0) ||
+                     !c.shadow.full())) {
+        r.Fail("candidate figures out of range");
+      }
+      for (std::size_t k = 0; r.ok() && k < c.shadow.size(); ++k) {
+        if (c.shadow[k] < 0) r.Fail("a shadow group of fewer than no instances");
+      }
+      loaded.push_back(std::move(c));
+    }
+    if (r.ok() && (done < 0 || done > kMaxSteps || !(wt >= 0) || !std::isfinite(ls) ||
+                   !(lw >= 0) || sw < 0)) {
+      r.Fail("figures out of range");
+    }
     if (Status s = r.Finish(); !s.ok()) return s;
-    log_headroom = headroom;
-    needs = loaded;
+    members = static_cast<int>(m);
+    candidates = std::move(loaded);
+    current = static_cast<int>(cur);
+    steps = done;
+    weight = wt;
+    load_sum = ls;
+    load_weight = lw;
+    switches = sw;
     return Status::Ok();
   }
 };
 
-// Share of the SLO's allowance that the headroom aims at: the rest absorbs the
-// cold start and the lag between a shortfall and the capacity that answers it.
-constexpr double kAimFraction = 0.5;
+// The forecast a candidate sizes on: its member, or the forecast itself when it has
+// no members. Null while it is not ready.
+const ForecastResult* MemberForecast(const ForecastResult* f, int member) {
+  if (f == nullptr) return nullptr;
+  const ForecastResult* m = f->members.empty() ? f : &f->members[member];
+  return m->ready ? m : nullptr;
+}
+
+// Weight an old interval keeps per new one in the candidates' running figures.
+const double kKeep = std::exp2(-1.0 / PredictivePolicy::kSelectionHalflife);
 
 }  // namespace
 
@@ -54,7 +218,7 @@ Result<std::unique_ptr<Policy>> PredictivePolicy::Create(const Params& p,
                                                          const PolicyContext& ctx) {
   if (Status s = p.CheckKnown({"target_utilization", "slo_underprovision_pct", "quantile",
                                "adapt_rate", "initial_headroom", "min_headroom", "max_headroom",
-                               "scale_in_stabilization_s"});
+                               "scale_in_stabilization_s", "candidates"});
       !s.ok()) {
     return s;
   }
@@ -65,13 +229,17 @@ Result<std::unique_ptr<Policy>> PredictivePolicy::Create(const Params& p,
       r.NumberIn("slo_underprovision_pct", c.slo_underprovision_pct, 0.001, 50);
   c.quantile = r.NumberIn("quantile", c.quantile, 0.5, 0.999);
   c.adapt_rate = r.NumberIn("adapt_rate", c.adapt_rate, 0, 1);
-  c.initial_headroom = r.NumberIn("initial_headroom", c.initial_headroom, 0.1, 100);
-  c.min_headroom = r.NumberIn("min_headroom", c.min_headroom, 0.1, 100);
-  c.max_headroom = r.NumberIn("max_headroom", c.max_headroom, 0.1, 100);
+  c.initial_headroom = r.NumberIn("initial_headroom", c.initial_headroom, 0.1, 1000);
+  c.min_headroom = r.NumberIn("min_headroom", c.min_headroom, 0.1, 1000);
+  c.max_headroom = r.NumberIn("max_headroom", c.max_headroom, 0.1, 1000);
   r.Require(c.min_headroom <= c.initial_headroom && c.initial_headroom <= c.max_headroom,
             "initial_headroom", "must be between min_headroom and max_headroom");
   c.scale_in_stabilization = Duration(r.NumberIn("scale_in_stabilization_s", 300, 0, 86400));
+  const std::string candidates = r.Text("candidates", "all");
+  r.Require(candidates == "all" || candidates == "default", "candidates",
+            "must be 'all' (choose among every candidate) or 'default' (candidate 0 only)");
   if (!r.status().ok()) return r.status();
+  c.candidates = candidates == "all";
   c.interval = ctx.interval;
   c.horizon_steps = CeilCount(ctx.boot_delay / ctx.interval) + 1;
   return std::unique_ptr<Policy>(new PredictivePolicy(c));
@@ -80,16 +248,14 @@ Result<std::unique_ptr<Policy>> PredictivePolicy::Create(const Params& p,
 PolicyNeeds PredictivePolicy::Needs() const {
   PolicyNeeds n;
   n.forecast_signal = Signal::kLoad;
-  n.default_forecaster = "holt-winters";
+  n.default_forecaster = "auto";
   n.horizon_steps = config_.horizon_steps;
   n.quantile = config_.quantile;
   return n;
 }
 
 std::unique_ptr<PolicyState> PredictivePolicy::NewState() const {
-  auto window = static_cast<std::size_t>(
-      std::ceil(config_.scale_in_stabilization / config_.interval));
-  return std::make_unique<PredictiveState>(window + 2, config_.initial_headroom);
+  return std::make_unique<PredictiveState>(config_);
 }
 
 Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) const {
@@ -97,54 +263,120 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   const int current = in.capacity.desired;
   const Observation& obs = *in.observation;
   if (!obs.load_per_s || in.capacity_per_instance <= 0) {
+    // The shadows keep their size: nothing is learnt from an interval not seen.
+    for (Candidate& c : st.candidates) c.shadow.Push(c.shadow.Back());
     return Hold(in, Reason::kMissingData, "Load metric missing - holding, never scaling in");
   }
   const double load = *obs.load_per_s;
   const double per_instance = in.capacity_per_instance * config_.target_utilization;
 
-  // 0. Learn the headroom from the interval just served: was the group short?
-  const double alpha = config_.slo_underprovision_pct / 100 * kAimFraction;
-  const bool short_now = load > in.capacity.ready * in.capacity_per_instance * (1 + 1e-9);
-  st.log_headroom += config_.adapt_rate * ((short_now ? 1.0 : 0.0) - alpha);
-  st.log_headroom = std::clamp(st.log_headroom, std::log(config_.min_headroom),
-                               std::log(config_.max_headroom));
-  const double headroom = std::exp(st.log_headroom);
-
-  // 1-3. Predictive need over the horizon, with the reactive floor under it.
-  const int reactive = InstancesFor(load, per_instance, 1.0);
-  const bool forecast_ready = in.forecast != nullptr && in.forecast->ready;
-  const double peak = forecast_ready ? std::max(0.0, in.forecast->PeakUpper()) : load;
-  const int predictive = InstancesFor(peak * headroom, per_instance, 1.0);
-  int need = std::max(predictive, reactive);
-
-  Decision d{need, Action::kHold, Reason::kForecast,
-             forecast_ready ? "Sized for the forecast peak over the boot horizon"
-                            : "Forecaster warming up - sized for the load now with headroom",
-             peak * headroom / per_instance};
-  if (!forecast_ready) d.reason = Reason::kWarmingUp;
-  if (reactive > predictive) {
-    d.reason = Reason::kReactiveFloor;
-    d.message = "The load now needs more than the forecast - reactive floor";
+  // 0. The candidates, made once the forecast shows how many members it has.
+  const int members =
+      in.forecast != nullptr && !in.forecast->members.empty()
+          ? static_cast<int>(in.forecast->members.size())
+          : 1;
+  if (st.candidates.empty() || st.members != members) {
+    st = PredictiveState(config_);
+    st.members = members;
+    for (const CandidateSpec& spec : Specs(config_, members)) {
+      Candidate& c = st.candidates.emplace_back(spec, config_.initial_headroom,
+                                                config_.horizon_steps,
+                                                WindowSize(spec.stabilization, config_.interval));
+      // Each shadow starts as the group is now.
+      for (int i = 0; i < config_.horizon_steps; ++i) c.shadow.Push(current);
+    }
   }
+  // The first kBurnInSteps only learn: every candidate's headroom settles from its
+  // start before any is judged, so that none is chosen for how its start went.
+  const bool judged = ++st.steps > kBurnInSteps;
+  if (judged) st.weight = kKeep * st.weight + 1;
+  st.load_weight = kKeep * st.load_weight + 1;
+  st.load_sum = kKeep * st.load_sum + load;
+  const double mean_load = st.load_sum / st.load_weight;
 
-  // 4. Conservative scale-in: the max need of the stabilisation window.
-  st.needs.Push({in.now, need});
-  if (need < current) {
-    int floor = need;
-    for (std::size_t i = 0; i < st.needs.size(); ++i) {
-      if (in.now - st.needs[i].time < config_.scale_in_stabilization) {
-        floor = std::max(floor, st.needs[i].instances);
+  const double alpha = config_.slo_underprovision_pct / 100 * kAimFraction;
+  const double log_min = std::log(config_.min_headroom);
+  const double log_max = std::log(config_.max_headroom);
+  const int reactive = InstancesFor(load, per_instance, 1.0);
+  auto is_short = [&](int ready) { return load > ready * in.capacity_per_instance * (1 + 1e-9); };
+  const bool group_short = is_short(in.capacity.ready);
+  for (std::size_t i = 0; i < st.candidates.size(); ++i) {
+    Candidate& c = st.candidates[i];
+    // 1. The interval just served, on the candidate's own decisions. The candidate
+    //    the group follows also learns from the group itself, which may fall short
+    //    where the model of it did not (a boot slower than configured).
+    int ready = c.shadow[0];
+    for (std::size_t k = 1; k < c.shadow.size(); ++k) ready = std::min(ready, c.shadow[k]);
+    const int total = c.shadow.Back();
+    const bool shadow_short = is_short(ready);
+    if (judged) {
+      c.cost = kKeep * c.cost + total;
+      c.shorts = kKeep * c.shorts + (shadow_short ? 1.0 : 0.0);
+    }
+    const bool learn_short =
+        shadow_short || (static_cast<int>(i) == st.current && group_short);
+    c.log_headroom += config_.adapt_rate * ((learn_short ? 1.0 : 0.0) - alpha);
+    c.log_headroom = std::clamp(c.log_headroom, log_min, log_max);
+    const double headroom = std::exp(c.log_headroom);
+
+    // 2-3. Predictive need over the horizon, with the reactive floor under it.
+    const ForecastResult* f = MemberForecast(in.forecast, c.spec.member);
+    double peak = load;
+    if (f != nullptr) peak = std::max(0.0, c.spec.upper ? f->PeakUpper() : f->PeakPoint());
+    const double sized = c.spec.form == Form::kMultiplicative
+                             ? peak * headroom
+                             : std::max(0.0, peak + (headroom - 1) * mean_load);
+    Sizing& z = c.sizing;
+    const int predictive = InstancesFor(sized, per_instance, 1.0);
+    z.need = std::max(predictive, reactive);
+    z.recommendation = sized / per_instance;
+    z.model = f != nullptr ? f->model : std::string_view();
+    z.reason = f == nullptr ? Reason::kWarmingUp
+                            : (reactive > predictive ? Reason::kReactiveFloor : Reason::kForecast);
+
+    // 4. The stabilisation window's largest need, the floor for a scale-in.
+    c.needs.Push({in.now, z.need});
+    z.floor = z.need;
+    for (std::size_t k = 0; k < c.needs.size(); ++k) {
+      if (in.now - c.needs[k].time < c.spec.stabilization) {
+        z.floor = std::max(z.floor, c.needs[k].instances);
       }
     }
-    if (floor > need) {
-      d.desired = std::min(current, floor);
-      d.reason = Reason::kStabilized;
-      d.message = "Scale-in held back by the stabilisation window";
-    } else {
-      d.reason = Reason::kScaleDown;
-      d.message = "The forecast peak needs fewer instances";
+    c.shadow.Push(in.limits.Clamp(Apply(z, total).desired));
+  }
+
+  // 5. Follow the cheapest candidate within the SLO.
+  const double slo = config_.slo_underprovision_pct / 100;
+  auto share_short = [&](const Candidate& c) { return st.weight > 0 ? c.shorts / st.weight : 0; };
+  int next = st.current;
+  if (judged && st.weight >= kMinEvidence) {
+    int best = -1;
+    for (std::size_t i = 0; i < st.candidates.size(); ++i) {
+      const Candidate& c = st.candidates[i];
+      if (share_short(c) <= slo && (best < 0 || c.cost < st.candidates[best].cost)) {
+        best = static_cast<int>(i);
+      }
+    }
+    const Candidate& cur = st.candidates[st.current];
+    if (best >= 0) {
+      if (share_short(cur) > slo || st.candidates[best].cost < (1 - kSwitchMargin) * cur.cost) {
+        next = best;
+      }
+    } else if (share_short(cur) > slo) {
+      // None is within the SLO: the fewest short intervals, candidate 0 on a tie.
+      next = 0;
+      for (std::size_t i = 1; i < st.candidates.size(); ++i) {
+        if (share_short(st.candidates[i]) < share_short(st.candidates[next])) {
+          next = static_cast<int>(i);
+        }
+      }
     }
   }
+  if (next != st.current) ++st.switches;
+  st.current = next;
+
+  // The followed candidate's sizing, applied to the group as it is.
+  Decision d = Apply(st.candidates[next].sizing, current);
   RefuseUnsafeScaleIn(d, in);
   return Finish(d, current, in.limits);
 }

@@ -35,9 +35,10 @@ using test::Times;
 
 // Capacity per instance is 10 units/s and the default target utilisation 1.0.
 // The headroom starts at 1.1, and each decision first learns from the interval just
-// served: log h += 0.05 * (short - 0.005). After one interval that was not short it
-// is 1.1 * exp(-0.00025) = 1.0997250..., so a peak of 100 needs ceil(10.997) = 11.
-constexpr double kHeadroomAfterOneStep = 1.0997250343721356;
+// served: log h += 0.05 * (short - 0.007) (the SLO's 1 % times the aim fraction 0.7).
+// After one interval that was not short it is 1.1 * exp(-0.00035) = 1.0996150...,
+// so a peak of 100 needs ceil(10.996) = 11.
+constexpr double kHeadroomAfterOneStep = 1.0996150673768543;
 
 struct DecisionCase {
   std::string name;
@@ -261,23 +262,25 @@ INSTANTIATE_TEST_SUITE_P(
             .steps = {Load(50).WithForecast(FlatForecast(500, 4, /*ready=*/false)), Peak(100)},
             .want_desired = {6, 11},
             .want_reasons = {Reason::kWarmingUp, Reason::kForecast}},
-        // The learned headroom. Short intervals (load 50 > 4 ready * 10): log h grows
-        // by 0.05 * 0.995 each, from 1.1 up to max_headroom 4; peak 100 needs
-        // ceil(10 * h): 11.56, 12.15, 12.77, 13.42, ... 38.15, then 4.0 -> 40.
+        // The learned headroom. Short intervals (load 50 > 4 ready * 10: the group the
+        // policy follows was short): log h grows by 0.05 * 0.993 each, from 1.1 up to
+        // max_headroom 4; peak 100 needs ceil(10 * h): 11.56, 12.15, 12.77, ... 38.3,
+        // then 4.0 -> 40.
         SequenceCase{.name = "HeadroomGrowsAfterShortIntervals",
+                     .params = {{"max_headroom", "4"}},
                      .start = 10,
                      .limits = {1, 1000},
                      .steps = Repeat(28, Peak(100).WithReady(4)),
-                     .want_desired = {12, 13, 13, 14, 15, 15, 16, 17, 18, 19, 20, 20, 22, 23,
+                     .want_desired = {12, 13, 13, 14, 15, 15, 16, 17, 18, 19, 19, 20, 21, 23,
                                       24, 25, 26, 27, 29, 30, 32, 33, 35, 37, 39, 40, 40, 40}},
-        // Intervals that were not short: log h shrinks by 0.05 * 0.005 each, so peak
-        // 1000 needs ceil(100 * 1.1 * exp(-0.00025 k)): 110 until k = 37 (108.99).
+        // Intervals that were not short: log h shrinks by 0.05 * 0.007 each, so peak
+        // 1000 needs ceil(100 * 1.1 * exp(-0.00035 k)): 110 until k = 27 (108.98).
         SequenceCase{.name = "HeadroomShrinksSlowlyOtherwise",
                      .params = {{"scale_in_stabilization_s", "0"}},
                      .start = 110,
                      .limits = {1, 1000},
                      .steps = Repeat(40, Peak(1000)),
-                     .want_desired = Join<int>({Times(36, 110), Times(4, 109)})},
+                     .want_desired = Join<int>({Times(26, 110), Times(14, 109)})},
         // Missing data holds and teaches the headroom nothing.
         SequenceCase{
             .name = "MissingDataHolds",
@@ -316,8 +319,8 @@ TEST(PredictivePolicy, SameInputsGiveSameDecisions) {
   test::ExpectSameDecisions(RunSteps(*policy, start, steps), RunSteps(*policy, start, steps));
 }
 
-// adapt_rate 1: log h falls by 0.005 per interval that was not short, and stops at
-// min_headroom 0.7 after 91 of them: 1.1 * exp(-0.45) = 0.7014 -> 71 at step 89,
+// adapt_rate 1: log h falls by 0.007 per interval that was not short, and stops at
+// min_headroom 0.7 after 65 of them: 1.1 * exp(-0.448) = 0.7028 -> 71 at step 63,
 // then 0.7 -> 70 for good.
 TEST(PredictivePolicy, HeadroomStopsAtTheMinimum) {
   std::unique_ptr<Policy> policy =
@@ -328,10 +331,10 @@ TEST(PredictivePolicy, HeadroomStopsAtTheMinimum) {
   start.limits = {1, 1000};
   std::vector<int> got = Desireds(RunSteps(*policy, start, Repeat(120, Peak(1000))));
   ASSERT_EQ(got.size(), 120u);
-  EXPECT_EQ(got[0], 110);  // 1.1 * exp(-0.005) = 1.0945
+  EXPECT_EQ(got[0], 110);  // 1.1 * exp(-0.007) = 1.0923
   for (std::size_t i = 1; i < got.size(); ++i) EXPECT_LE(got[i], got[i - 1]) << "step " << i;
-  EXPECT_EQ(got[89], 71);
-  EXPECT_EQ(std::vector<int>(got.begin() + 90, got.end()), Times(30, 70));
+  EXPECT_EQ(got[63], 71);
+  EXPECT_EQ(std::vector<int>(got.begin() + 64, got.end()), Times(56, 70));
 }
 
 // What the controller must prepare: a load forecast over the boot horizon.
@@ -354,7 +357,7 @@ TEST_P(PredictiveNeedsTest, AsksForTheBootHorizon) {
   ASSERT_NE(policy, nullptr);
   PolicyNeeds needs = policy->Needs();
   EXPECT_EQ(needs.forecast_signal, Signal::kLoad);
-  EXPECT_EQ(needs.default_forecaster, "holt-winters");
+  EXPECT_EQ(needs.default_forecaster, "auto");
   EXPECT_EQ(needs.horizon_steps, c.want_horizon);
   EXPECT_DOUBLE_EQ(needs.quantile, c.want_quantile);
 }

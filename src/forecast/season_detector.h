@@ -1,0 +1,79 @@
+// SeasonDetector: does a series repeat daily, weekly, or not at all?
+//
+// The test is the sample autocorrelation at the lag of one season (FPP3 section
+// 2.8: a seasonal series has a large autocorrelation at its seasonal lag), computed
+// online over exponentially weighted moments, so it follows a series whose pattern
+// comes or goes. A season is found once at least one full lag of pairs has been seen
+// and its autocorrelation reaches kMinCorrelation. Weekly wins over daily when its
+// correlation beats the daily one by kWeeklyMargin: a weekly pattern (weekdays
+// against weekends) spoils the daily lag's match on two days a week, while a purely
+// daily series correlates about as well at a week as at a day.
+//
+// Crane (gocrane/crane, its DSP predictor) likewise looks for daily and weekly cycles
+// before it forecasts with one, and falls back on a non-seasonal estimate otherwise.
+//
+// Missing values break the pairs they are in and nothing else. O(1) per value, memory
+// O(longest lag). Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "prescale/state_codec.h"
+#include "prescale/time_series.h"
+
+namespace prescale {
+
+enum class Seasonality { kNone, kDaily, kWeekly };
+std::string_view SeasonalityName(Seasonality s);  // "none", "daily", "weekly"
+
+// Exponentially weighted correlation of (x, y) pairs. Not thread-safe.
+class EwCorrelation {
+ public:
+  // REQUIRES: halflife_pairs > 0.
+  explicit EwCorrelation(double halflife_pairs);
+  void Add(double x, double y);
+  // In [-1, 1]; 0 until two distinct pairs have been seen.
+  double Value() const;
+  std::int64_t count() const { return count_; }
+  void Save(StateWriter& w) const;
+  void Load(StateReader& r);
+
+ private:
+  double keep_;  // weight an old pair keeps per new pair
+  double mean_x_ = 0, mean_y_ = 0;
+  double var_x_ = 0, var_y_ = 0, cov_ = 0;
+  std::int64_t count_ = 0;
+};
+
+class SeasonDetector {
+ public:
+  static constexpr double kMinCorrelation = 0.3;
+  static constexpr double kWeeklyMargin = 0.05;
+
+  // Lags in steps; 0 = that season cannot exist at this step (see
+  // HoltWintersForecaster::DailyPeriod). REQUIRES: lags >= 0.
+  SeasonDetector(int daily_lag, int weekly_lag);
+
+  void Observe(std::optional<double> value);
+  Seasonality season() const;
+  double daily_correlation() const { return daily_.Value(); }
+  double weekly_correlation() const { return weekly_.Value(); }
+
+  void Save(StateWriter& w) const;
+  // Fails `r` on a record for other lags or with values out of range.
+  void Load(StateReader& r);
+
+ private:
+  // The value `lag` steps before the newest (NaN when missing or not yet seen).
+  double Back(int lag) const;
+
+  int daily_lag_;
+  int weekly_lag_;
+  RingBuffer<double> history_;  // the last max(lags) values, NaN where missing
+  EwCorrelation daily_;
+  EwCorrelation weekly_;
+};
+
+}  // namespace prescale
