@@ -21,11 +21,16 @@ inline double ToEpochSeconds(TimePoint t) { return t.time_since_epoch().count();
 // times in logs, files and the API; "" outside years 1..9999.
 std::string FormatIsoTime(TimePoint t);
 
+// Time for measuring how long something took: it never steps back when the wall
+// clock is set (Envoy's MonotonicTime). Only differences mean anything.
+using MonotonicPoint = std::chrono::time_point<std::chrono::steady_clock, Duration>;
+
 // Thread safety: implementations are safe to call from several threads.
 class Clock {
  public:
   virtual ~Clock() = default;
   virtual TimePoint Now() const = 0;
+  virtual MonotonicPoint Monotonic() const = 0;
   // Blocks until Now() >= t (a simulated clock jumps there at once).
   virtual void SleepUntil(TimePoint t) = 0;
 };
@@ -35,6 +40,7 @@ class Clock {
 class RealClock final : public Clock {
  public:
   TimePoint Now() const override;
+  MonotonicPoint Monotonic() const override;
   void SleepUntil(TimePoint t) override;
   static RealClock& Default();
 };
@@ -45,6 +51,7 @@ class SimulatedClock final : public Clock {
  public:
   explicit SimulatedClock(TimePoint start = TimePoint()) : now_s_(ToEpochSeconds(start)) {}
   TimePoint Now() const override { return FromEpochSeconds(now_s_.load()); }
+  MonotonicPoint Monotonic() const override { return MonotonicPoint(Duration(now_s_.load())); }
   void SleepUntil(TimePoint t) override {
     double target = ToEpochSeconds(t);
     double cur = now_s_.load();

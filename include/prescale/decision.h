@@ -45,8 +45,10 @@ struct Decision {
   // stabilisation, clamps) were applied. For explanations.
   double recommendation = 0;
   // The forecast model that sized the group ("holt-winters daily", "naive", ...),
-  // when a forecast did: static text.
+  // when a forecast did, and how its forecast became a size ("forecast x
+  // headroom", ...): static text.
   std::string_view model = {};
+  std::string_view sizing = {};
 };
 
 // Sets action from the desired and current sizes.

@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,25 @@ void SetPolicyNumber(PluginSpec& policy, const std::string& key, double value, c
     return;
   }
   policy.params.Set(key, fmt::format("{}", value), SourceMark{flag, 0, 0});
+}
+
+// "predictive sized with: holt-winters daily: forecast + headroom 61.2%, ..." (the
+// share of steps each model and sizing set the decision), or "" for a policy that
+// sizes with no forecast.
+std::string SizedWith(const std::string& policy, const SimulationResult& r) {
+  std::map<std::string, std::size_t> count;
+  for (const SimulationStep& s : r.steps) {
+    if (!s.model.empty()) ++count[std::string(s.model) + ": " + std::string(s.sizing)];
+  }
+  if (count.empty()) return "";
+  std::vector<std::pair<std::size_t, std::string>> by_share;
+  for (const auto& [what, n] : count) by_share.emplace_back(n, what);
+  std::sort(by_share.rbegin(), by_share.rend());
+  std::string line = policy + " sized with:";
+  for (const auto& [n, what] : by_share) {
+    line += fmt::format("\n  {:5.1f}%  {}", 100.0 * n / r.steps.size(), what);
+  }
+  return line + "\n";
 }
 
 void PrintSummary(std::ostream& err, const SimulationResult& r, const std::string& name) {
@@ -151,26 +171,40 @@ int RunBacktest(const BacktestFlags& f, std::ostream& out, std::ostream& err) {
   const int horizon =
       static_cast<int>(std::ceil(f.boot_delay_s / trace->step_s - 1e-9)) + 1;
 
-  // 1. Forecasters at the provisioning horizon.
+  // 1. Forecasters at the provisioning horizon: every one registered, with its
+  //    defaults; the ensemble also member by member.
   std::vector<PluginSpec> specs;
   for (const std::string& name : Forecasters().Names()) specs.push_back(PluginSpec{name, {}, {}});
-  auto scores = ScoreForecasters(*trace, specs, BacktestOptions{horizon, 0, 0});
-  if (!scores.ok()) return fail(scores.status());
-  fmt::print(out, "{}: {} steps of {:g} s; provisioning horizon {} steps (boot {:g} s + one step)\n\n",
+  auto report = ScoreForecasters(*trace, specs, BacktestOptions{horizon, 0, 0});
+  if (!report.ok()) return fail(report.status());
+  fmt::print(out, "{}: {} steps of {:g} s; provisioning horizon {} steps (boot {:g} s + one step)\n",
              f.trace, trace->size(), trace->step_s, horizon, f.boot_delay_s);
-  fmt::print(out, "{:<16}{:>10}{:>14}{:>10}\n", "forecaster", "points", "MAE", "MASE");
-  for (const ForecastScore& s : *scores) {
-    fmt::print(out, "{:<16}{:>10}{:>14.4g}{:>10.3f}\n", s.forecaster, s.points, s.mae, s.mase);
+  if (!report->season.empty()) {
+    fmt::print(out, "season found by 'auto': {} (autocorrelation {:.2f} at a day, {:.2f} at a week)\n",
+               report->season, report->daily_correlation, report->weekly_correlation);
   }
-  fmt::print(out, "MASE < 1: better than seasonal-naive at the same horizon.\n\n");
+  fmt::print(out, "\n{:<30}{:>9}{:>13}{:>9}{:>13}\n", "forecaster", "points", "MAE", "MASE",
+             "us/update");
+  for (const ForecastScore& s : report->scores) {
+    const std::string name = s.member ? "  " + s.forecaster.substr(s.forecaster.find('/') + 1)
+                                      : s.forecaster;
+    const std::string timing = s.seconds_per_update > 0
+                                   ? fmt::format("{:.3f}", s.seconds_per_update * 1e6)
+                                   : std::string();
+    fmt::print(out, "{:<30}{:>9}{:>13.4g}{:>9.3f}{:>13}\n", name, s.points, s.mae, s.mase, timing);
+  }
+  fmt::print(out, "MASE < 1: better than seasonal-naive at the same horizon. Indented rows are\n"
+                  "the members of 'auto', which predictive sizes with.\n\n");
 
-  // 2. Every policy through the capacity model, with its defaults.
+  // 2. Every policy through the capacity model, with its defaults; for each, the
+  //    models its decisions were sized on.
   SimulationOptions o;
   o.capacity_per_instance = f.capacity ? *f.capacity : DefaultCapacity(*trace);
   o.boot_delay = Duration(f.boot_delay_s);
   o.limits = Limits{f.min, f.max};
   fmt::print(out, "{:<16}{:>9}{:>10}{:>9}{:>10}{:>8}{:>13}\n", "policy", "tau_U%", "theta_U%",
              "tau_O%", "theta_O%", "adapt", "cost/oracle");
+  std::string explained;
   for (const std::string& name : Policies().Names()) {
     o.policy = PluginSpec{name, Params("policy '" + name + "'"), {}};
     auto r = Simulate(*trace, o);
@@ -178,7 +212,9 @@ int RunBacktest(const BacktestFlags& f, std::ostream& out, std::ostream& err) {
     const ElasticityMetrics& m = r->metrics;
     fmt::print(out, "{:<16}{:>9.2f}{:>10.2f}{:>9.2f}{:>10.2f}{:>8}{:>13.3f}\n", name, m.tau_u,
                m.theta_u, m.tau_o, m.theta_o, m.adaptations, m.cost_vs_oracle);
+    explained += SizedWith(name, *r);
   }
+  fmt::print(out, "\n{}", explained);
   fmt::print(out, "capacity {:.6g} units/s per instance, limits [{}, {}]\n",
              o.capacity_per_instance, f.min, f.max);
   return 0;

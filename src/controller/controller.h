@@ -62,20 +62,31 @@ struct StepRecord {
   bool acted = false;  // SetDesired() was called and succeeded
   Status error;        // actuator failure, if any
 
+  // The forecast the decision was sized on: the ensemble member the policy chose
+  // (Decision::model), else the forecast itself. Null when the policy needs none.
+  const ForecastResult* SizingForecast() const {
+    if (forecast == nullptr) return nullptr;
+    for (const ForecastResult& m : forecast->members) {
+      if (!decision.model.empty() && m.model == decision.model) return &m;
+    }
+    return forecast;
+  }
   // The forecast of the next step, and its peak upper bound over the horizon: empty
   // when the policy needs no forecast or the model is still warming up.
   std::optional<double> NextForecast() const {
-    if (!HasForecast()) return std::nullopt;
-    return forecast->point[0];
+    const ForecastResult* f = SizingForecast();
+    if (!Usable(f)) return std::nullopt;
+    return f->point[0];
   }
   std::optional<double> PeakForecast() const {
-    if (!HasForecast()) return std::nullopt;
-    return forecast->PeakUpper();
+    const ForecastResult* f = SizingForecast();
+    if (!Usable(f)) return std::nullopt;
+    return f->PeakUpper();
   }
 
  private:
-  bool HasForecast() const {
-    return forecast != nullptr && forecast->ready && forecast->horizon() > 0;
+  static bool Usable(const ForecastResult* f) {
+    return f != nullptr && f->ready && f->horizon() > 0;
   }
 };
 

@@ -12,6 +12,10 @@ TimePoint RealClock::Now() const {
   return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
 }
 
+MonotonicPoint RealClock::Monotonic() const {
+  return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
+}
+
 void RealClock::SleepUntil(TimePoint t) {
   Duration left = t - Now();
   if (left.count() <= 0) return;

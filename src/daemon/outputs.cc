@@ -172,6 +172,9 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   j["dry_run"] = g.dry_run;
   j["forecast"] = OrNull(forecast);
   j["forecast_upper"] = OrNull(upper);
+  // The model the size came from, and how (predictive's candidate).
+  j["model"] = d.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.model);
+  j["sizing"] = d.sizing.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.sizing);
   j["recommendation"] = d.recommendation;
   j["error"] = s.error.ok() ? nlohmann::json(nullptr) : nlohmann::json(s.error.message());
   nlohmann::ordered_json in;

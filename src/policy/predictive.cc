@@ -32,12 +32,23 @@ struct Sizing {
   Reason reason = Reason::kForecast;  // kForecast, kReactiveFloor or kWarmingUp
   double recommendation = 0;
   std::string_view model;
+  std::string_view sizing;
 };
+
+// How a candidate's forecast becomes a size, for explanations.
+std::string_view SizingName(const CandidateSpec& s) {
+  const bool window = s.stabilization.count() > 0;
+  if (s.upper) return window ? "upper quantile x headroom (stabilised)" : "upper quantile x headroom";
+  if (s.form == Form::kMultiplicative) {
+    return window ? "forecast x headroom (stabilised)" : "forecast x headroom";
+  }
+  return window ? "forecast + headroom (stabilised)" : "forecast + headroom";
+}
 
 // The decision a sizing makes for a group of `total` instances: grow to the need at
 // once; shrink to it only as far as the stabilisation window allows.
 Decision Apply(const Sizing& z, int total) {
-  Decision d{z.need, Action::kHold, z.reason, "", z.recommendation, z.model};
+  Decision d{z.need, Action::kHold, z.reason, "", z.recommendation, z.model, z.sizing};
   switch (z.reason) {
     case Reason::kWarmingUp:
       d.message = "Forecaster warming up - sized for the load now with headroom";
@@ -331,6 +342,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
     z.need = std::max(predictive, reactive);
     z.recommendation = sized / per_instance;
     z.model = f != nullptr ? f->model : std::string_view();
+    z.sizing = SizingName(c.spec);
     z.reason = f == nullptr ? Reason::kWarmingUp
                             : (reactive > predictive ? Reason::kReactiveFloor : Reason::kForecast);
 

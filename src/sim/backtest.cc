@@ -2,13 +2,14 @@
 
 #include <cmath>
 
+#include "forecast/ensemble.h"
 #include "prescale/forecaster.h"
 
 namespace prescale {
 
-Result<std::vector<ForecastScore>> ScoreForecasters(const Trace& trace,
-                                                    const std::vector<PluginSpec>& forecasters,
-                                                    const BacktestOptions& options) {
+Result<BacktestReport> ScoreForecasters(const Trace& trace,
+                                        const std::vector<PluginSpec>& forecasters,
+                                        const BacktestOptions& options) {
   const std::vector<double>& y = trace.values;
   const int n = static_cast<int>(y.size());
   const int h = options.horizon_steps;
@@ -25,6 +26,7 @@ Result<std::vector<ForecastScore>> ScoreForecasters(const Trace& trace,
                          ", a season of " + std::to_string(m) + " and a horizon of " +
                          std::to_string(h));
   }
+  const Clock& clock = options.clock ? *options.clock : RealClock::Default();
   // The scale: the in-sample mean absolute error of the seasonal-naive forecast at
   // the same horizon (y[t+h] forecast by y[t+h-m*k], the last value a season back
   // that was known at t).
@@ -42,25 +44,44 @@ Result<std::vector<ForecastScore>> ScoreForecasters(const Trace& trace,
   scale /= scale_n;
   if (scale <= 0) scale = 1e-12;
 
-  std::vector<ForecastScore> out;
-  out.push_back(ForecastScore{"seasonal-naive", h, static_cast<std::size_t>(scale_n), scale, 1.0});
+  BacktestReport report;
+  report.scores.push_back(
+      ForecastScore{"seasonal-naive", h, static_cast<std::size_t>(scale_n), scale, 1.0, 0, false});
   for (const PluginSpec& spec : forecasters) {
-    auto f = Forecasters().Create(spec.type, spec.params, ForecasterContext{Duration(trace.step_s)});
+    auto f = Forecasters().Create(spec.type, spec.params,
+                                  ForecasterContext{Duration(trace.step_s), h});
     if (!f.ok()) return f.status();
     ForecastResult fc;
     double err = 0;
+    std::vector<double> member_err;
     std::size_t count = 0;
+    const MonotonicPoint start = clock.Monotonic();
     for (int t = 0; t + h < n; ++t) {
       (*f)->Observe(y[t]);
-      if (t < warmup) continue;
       (*f)->Forecast(h, 0.9, fc);
+      if (t < warmup) continue;
       err += std::abs(y[t + h] - fc.point[h - 1]);
+      member_err.resize(fc.members.size());
+      for (std::size_t i = 0; i < fc.members.size(); ++i) {
+        member_err[i] += std::abs(y[t + h] - fc.members[i].point[h - 1]);
+      }
       ++count;
     }
-    double mae = err / count;
-    out.push_back(ForecastScore{spec.type, h, count, mae, mae / scale});
+    const double seconds = (clock.Monotonic() - start).count() / (n - h);
+    const double mae = err / count;
+    report.scores.push_back(ForecastScore{spec.type, h, count, mae, mae / scale, seconds, false});
+    for (std::size_t i = 0; i < member_err.size(); ++i) {
+      const double e = member_err[i] / count;
+      report.scores.push_back(ForecastScore{spec.type + "/" + std::string(fc.members[i].model), h,
+                                            count, e, e / scale, 0, true});
+    }
+    if (const auto* ensemble = dynamic_cast<const EnsembleForecaster*>(f->get())) {
+      report.season = std::string(SeasonalityName(ensemble->season()));
+      report.daily_correlation = ensemble->detector().daily_correlation();
+      report.weekly_correlation = ensemble->detector().weekly_correlation();
+    }
   }
-  return out;
+  return report;
 }
 
 }  // namespace prescale

@@ -23,23 +23,48 @@ Trace Daily(int days, double noise_amplitude) {
 
 TEST(BacktestTest, SeasonalNaiveScoresOneAndASeasonalModelBeatsIt) {
   Trace t = Daily(20, 5);
-  auto scores = ScoreForecasters(t, {PluginSpec{"holt-winters", Params(), {}},
+  auto report = ScoreForecasters(t, {PluginSpec{"holt-winters", Params(), {}},
                                      PluginSpec{"linear", Params(), {}}},
                                  BacktestOptions{2, 0, 0});
-  ASSERT_TRUE(scores.ok()) << scores.status().message();
-  ASSERT_EQ(scores->size(), 3u);
-  EXPECT_EQ((*scores)[0].forecaster, "seasonal-naive");
-  EXPECT_DOUBLE_EQ((*scores)[0].mase, 1.0);
-  EXPECT_EQ((*scores)[1].forecaster, "holt-winters");
-  EXPECT_LT((*scores)[1].mase, 1.0);  // it learns the season and smooths the wiggle
-  EXPECT_GT((*scores)[2].mase, (*scores)[1].mase);  // a line cannot follow a season
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  const std::vector<ForecastScore>& scores = report->scores;
+  ASSERT_EQ(scores.size(), 3u);
+  EXPECT_EQ(scores[0].forecaster, "seasonal-naive");
+  EXPECT_DOUBLE_EQ(scores[0].mase, 1.0);
+  EXPECT_EQ(scores[1].forecaster, "holt-winters");
+  EXPECT_LT(scores[1].mase, 1.0);  // it learns the season and smooths the wiggle
+  EXPECT_GT(scores[2].mase, scores[1].mase);  // a line cannot follow a season
+  EXPECT_TRUE(report->season.empty());  // no ensemble was scored
+}
+
+// The ensemble is scored as a whole and member by member, with the season it found
+// and the time its updates took on the clock given.
+TEST(BacktestTest, ScoresTheEnsembleByMemberAndReportsItsSeason) {
+  SimulatedClock clock;
+  auto report = ScoreForecasters(Daily(20, 5), {PluginSpec{"auto", Params(), {}}},
+                                 BacktestOptions{2, 0, 0, &clock});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  const std::vector<ForecastScore>& scores = report->scores;
+  ASSERT_EQ(scores.size(), 2u + 5u);
+  EXPECT_EQ(scores[1].forecaster, "auto");
+  EXPECT_FALSE(scores[1].member);
+  EXPECT_EQ(scores[1].seconds_per_update, 0);  // the simulated clock did not move
+  EXPECT_EQ(scores[2].forecaster, "auto/holt-winters daily");
+  EXPECT_EQ(scores[3].forecaster, "auto/seasonal-naive");
+  EXPECT_EQ(scores[6].forecaster, "auto/percentile");
+  for (std::size_t i = 2; i < scores.size(); ++i) EXPECT_TRUE(scores[i].member) << i;
+  // The primary forecast follows the best member: better than seasonal-naive.
+  EXPECT_LT(scores[1].mase, 1.0);
+  EXPECT_NEAR(scores[3].mase, 1.0, 1e-12);  // seasonal-naive is the scale itself
+  EXPECT_EQ(report->season, "daily");
+  EXPECT_GT(report->daily_correlation, 0.9);
 }
 
 TEST(BacktestTest, RefusesTooShortATraceAndUnknownForecasters) {
   Trace t = Daily(1, 0);
   t.values.resize(20);
   t.timestamps_s.resize(20);
-  auto short_trace = ScoreForecasters(t, {}, BacktestOptions{4, 24, 0});
+  auto short_trace = ScoreForecasters(t, {}, BacktestOptions{4, 24, 0, nullptr});
   ASSERT_FALSE(short_trace.ok());
   EXPECT_NE(short_trace.status().message().find("too few"), std::string::npos);
   auto unknown = ScoreForecasters(Daily(5, 1), {PluginSpec{"prophet", Params(), {}}},

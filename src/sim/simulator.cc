@@ -59,10 +59,12 @@ class StepCollector final : public Recorder {
     s.booting = r.before.booting();
     s.desired = r.decision.desired;
     s.cpu_utilization = r.observation->cpu_utilization.value_or(0);
-    if (r.forecast != nullptr && r.forecast->horizon() > 0) {
-      s.forecast = r.forecast->point[0];
-      s.forecast_upper = r.forecast->PeakUpper();
+    if (const ForecastResult* f = r.SizingForecast(); f != nullptr && f->horizon() > 0) {
+      s.forecast = f->point[0];
+      s.forecast_upper = f->PeakUpper();
     }
+    s.model = r.decision.model;
+    s.sizing = r.decision.sizing;
     s.anomaly = r.anomaly.anomaly;
     s.anomaly_score = r.anomaly.score;
     s.action = r.decision.action;
@@ -159,13 +161,15 @@ Status WriteStepsCsv(const SimulationResult& result, const std::string& path) {
   fmt::memory_buffer buf;
   fmt::format_to(std::back_inserter(buf),
                  "timestamp,load,demand,ready,booting,desired,cpu_utilization,forecast,anomaly,"
-                 "reason,forecast_upper,anomaly_score,action,series\n");
+                 "reason,forecast_upper,anomaly_score,action,series,model\n");
   for (const SimulationStep& s : result.steps) {
     fmt::format_to(std::back_inserter(buf),
-                   "{},{},{},{},{},{},{:.4f},{:.6g},{},{},{:.6g},{:.3f},{},{}\n", s.timestamp_s,
-                   s.load, s.demand, s.ready, s.booting, s.desired, s.cpu_utilization, s.forecast,
-                   s.anomaly ? 1 : 0, ReasonName(s.reason), s.forecast_upper, s.anomaly_score,
-                   ActionName(s.action), s.series == Signal::kCpu ? "cpu" : "load");
+                   "{},{},{},{},{},{},{:.4f},{:.6g},{},{},{:.6g},{:.3f},{},{},{}{}{}\n",
+                   s.timestamp_s, s.load, s.demand, s.ready, s.booting, s.desired,
+                   s.cpu_utilization, s.forecast, s.anomaly ? 1 : 0, ReasonName(s.reason),
+                   s.forecast_upper, s.anomaly_score, ActionName(s.action),
+                   s.series == Signal::kCpu ? "cpu" : "load", s.model,
+                   s.sizing.empty() ? "" : ": ", s.sizing);
     if (buf.size() > (1 << 16)) {
       std::fwrite(buf.data(), 1, buf.size(), f.get());
       buf.clear();

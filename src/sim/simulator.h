@@ -46,6 +46,9 @@ struct SimulationStep {
   Action action = Action::kHold;
   Reason reason = Reason::kWithinTolerance;
   Signal series = Signal::kLoad;  // what `forecast` and the detector worked on
+  // The model the decision was sized on and how (Decision::model, ::sizing).
+  std::string_view model;
+  std::string_view sizing;
 };
 
 struct SimulationResult {
@@ -68,7 +71,8 @@ Result<SimulationResult> Simulate(const Trace& trace, const SimulationOptions& o
 // The steps file of the contract: timestamp,load,demand,ready,booting,desired,
 // cpu_utilization,forecast,anomaly,reason, then forecast_upper,anomaly_score,action,
 // series ("load" or "cpu": the series forecast and scored, so the units of forecast
-// and forecast_upper).
+// and forecast_upper), model (the forecast model the decision was sized on, and how:
+// "holt-winters daily: forecast x headroom"; empty for policies without one).
 Status WriteStepsCsv(const SimulationResult& result, const std::string& path);
 
 }  // namespace prescale
