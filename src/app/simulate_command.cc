@@ -34,6 +34,30 @@ void SetPolicyNumber(PluginSpec& policy, const std::string& key, double value, c
   policy.params.Set(key, fmt::format("{}", value), SourceMark{flag, 0, 0});
 }
 
+// One row per origin t: its timestamp, the value h steps later, and every
+// forecaster's forecast of it (empty before the warm-up ends).
+Status WriteForecastsCsv(const Trace& trace, const BacktestReport& report, int h,
+                         const std::string& path) {
+  std::ofstream csv(path);
+  csv << "timestamp,actual";
+  for (std::size_t i = 1; i < report.scores.size(); ++i) csv << ',' << report.scores[i].forecaster;
+  csv << '\n';
+  const std::size_t rows = trace.size() - static_cast<std::size_t>(h);
+  for (std::size_t t = 0; t < rows; ++t) {
+    csv << fmt::format("{},{}", trace.timestamps_s[t], trace.values[t + h]);
+    for (const std::vector<double>& column : report.forecasts) {
+      if (std::isnan(column[t])) {
+        csv << ',';
+      } else {
+        csv << fmt::format(",{}", column[t]);
+      }
+    }
+    csv << '\n';
+  }
+  if (!csv) return Status::Error("cannot write " + path);
+  return Status::Ok();
+}
+
 // "predictive sized with: holt-winters daily: forecast + headroom 61.2%, ..." (the
 // share of steps each model and sizing set the decision), or "" for a policy that
 // sizes with no forecast.
@@ -175,8 +199,13 @@ int RunBacktest(const BacktestFlags& f, std::ostream& out, std::ostream& err) {
   //    defaults; the ensemble also member by member.
   std::vector<PluginSpec> specs;
   for (const std::string& name : Forecasters().Names()) specs.push_back(PluginSpec{name, {}, {}});
-  auto report = ScoreForecasters(*trace, specs, BacktestOptions{horizon, 0, 0});
+  BacktestOptions options{horizon, 0, 0};
+  options.keep_forecasts = !f.forecasts.empty();
+  auto report = ScoreForecasters(*trace, specs, options);
   if (!report.ok()) return fail(report.status());
+  if (!f.forecasts.empty()) {
+    if (Status s = WriteForecastsCsv(*trace, *report, horizon, f.forecasts); !s.ok()) return fail(s);
+  }
   fmt::print(out, "{}: {} steps of {:g} s; provisioning horizon {} steps (boot {:g} s + one step)\n",
              f.trace, trace->size(), trace->step_s, horizon, f.boot_delay_s);
   if (!report->season.empty()) {

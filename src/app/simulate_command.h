@@ -35,6 +35,7 @@ int RunSimulate(const SimulateFlags& flags, std::ostream& err);
 
 struct BacktestFlags {
   std::string trace;
+  std::string forecasts;           // CSV of every forecast at the horizon; empty = none
   std::optional<double> capacity;  // default: the p99.5 load needs 20 instances
   double boot_delay_s = 180;
   int min = 1;

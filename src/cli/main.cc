@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   CLI::App* backtest = app.add_subcommand(
       "backtest", "Score every forecaster (MASE at the provisioning horizon) and every policy");
   backtest->add_option("--trace", bt.trace, "Trace CSV: timestamp,value")->required();
+  backtest->add_option("--forecasts", bt.forecasts,
+                       "Write every forecaster's forecast at the horizon, per row, to this CSV");
   backtest->add_option("--capacity", bt.capacity,
                        "Units/s one instance serves (default: the p99.5 load needs 20)");
   backtest->add_option("--boot-delay", bt.boot_delay_s, "Launch-to-ready delay, seconds")

@@ -54,7 +54,7 @@ EnsembleForecaster::EnsembleForecaster(const Options& o)
 }
 
 EnsembleForecaster::Model EnsembleForecaster::ModelOf(int member) const {
-  const Seasonality season = detector_.season();
+  const Seasonality season = season_;
   auto started = [this](Model m, bool weekly) {
     const auto* hw = static_cast<const HoltWintersForecaster*>(models_[m].model.get());
     return hw != nullptr && (weekly ? hw->weekly_ready() : hw->daily_ready());
@@ -112,6 +112,7 @@ double EnsembleForecaster::MemberError(int member) const { return Error(models_[
 void EnsembleForecaster::Observe(std::optional<double> value) {
   const bool seen = value.has_value() && std::isfinite(*value);
   detector_.Observe(value);
+  season_ = detector_.season();
   const int h = options_.horizon_steps;
   for (Scored& s : models_) {
     if (!s.model) continue;
@@ -121,19 +122,31 @@ void EnsembleForecaster::Observe(std::optional<double> value) {
       s.weight = error_keep_ * s.weight + 1;
       ++s.scored;
     }
-    // 2. Learn, then forecast the step `h` ahead for later scoring.
+    // 2. Learn, then forecast the steps up to `h` ahead: the last for scoring later,
+    //    all of them for Forecast().
     s.model->Observe(value);
-    s.model->Forecast(h, 0.5, scratch_);
-    s.pending.Push(scratch_.ready ? scratch_.point[h - 1] : NAN);
+    s.model->Forecast(h, quantile_, s.latest);
+    s.pending.Push(s.latest.ready ? s.latest.point[h - 1] : NAN);
   }
 }
 
 void EnsembleForecaster::Forecast(int horizon, double quantile, ForecastResult& out) const {
   assert(horizon >= 1);
   if (out.members.size() != kMembers) out.members.resize(kMembers);
+  quantile_ = quantile;
   for (int m = 0; m < kMembers; ++m) {
     ForecastResult& member = out.members[m];
-    models_[ModelOf(m)].model->Forecast(horizon, quantile, member);
+    const Scored& s = models_[ModelOf(m)];
+    if (s.latest.horizon() == horizon && s.latest.quantile == quantile) {
+      // What Observe forecast after the newest value: copies without allocating once
+      // `member` has the size.
+      member.point = s.latest.point;
+      member.upper = s.latest.upper;
+      member.quantile = s.latest.quantile;
+      member.ready = s.latest.ready;
+    } else {
+      s.model->Forecast(horizon, quantile, member);
+    }
     member.model = m == 0 ? HoltWintersModel() : kMemberNames[m];
   }
   const ForecastResult& best = out.members[primary()];
@@ -186,6 +199,7 @@ Status EnsembleForecaster::ReadState(StateReader& r) {
                          std::to_string(options_.horizon_steps));
   }
   detector_.Load(r);
+  season_ = detector_.season();
   for (Scored& s : models_) {
     const bool has = r.Bool();
     if (!r.ok()) break;

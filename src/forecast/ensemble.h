@@ -74,7 +74,7 @@ class EnsembleForecaster final : public Forecaster {
   void Save(StateWriter& w) const override;
   Status Load(StateReader& r) override;
 
-  Seasonality season() const { return detector_.season(); }
+  Seasonality season() const { return season_; }
   const SeasonDetector& detector() const { return detector_; }
   // The member the primary forecast comes from.
   int primary() const;
@@ -91,6 +91,9 @@ class EnsembleForecaster final : public Forecaster {
   struct Scored {
     std::unique_ptr<Forecaster> model;  // null when the step rules the season out
     RingBuffer<double> pending{1};      // its forecasts for the next `horizon` steps
+    // Its forecast after the newest value, at the horizon and the quantile the last
+    // Forecast() asked for: Forecast() copies it rather than forecasting again.
+    ForecastResult latest;
     double sum_abs = 0, weight = 0;     // exponentially weighted |error| at the horizon
     std::int64_t scored = 0;
   };
@@ -103,8 +106,10 @@ class EnsembleForecaster final : public Forecaster {
   Options options_;
   double error_keep_;
   SeasonDetector detector_;
+  Seasonality season_ = Seasonality::kNone;  // the detector's verdict, once per value
   std::array<Scored, kModels> models_;
-  ForecastResult scratch_;  // Observe's horizon forecast, reused
+  mutable double quantile_ = 0.9;  // the quantile Forecast() was last asked for (a policy
+                           // asks for the same one every time)
 };
 
 }  // namespace prescale

@@ -70,7 +70,12 @@ void ResidualSpread::FillUpper(double quantile, ForecastResult& out) const {
   assert(out.upper.size() == out.point.size());
   assert(quantile >= 0.5 && quantile < 1);
   out.quantile = quantile;
-  const double scale = NormalQuantile(quantile) * Sigma();
+  // The median (a point forecast's own level) needs no quantile function.
+  if (quantile != 0.5 && quantile != cached_quantile_) {
+    cached_z_ = NormalQuantile(quantile);
+    cached_quantile_ = quantile;
+  }
+  const double scale = quantile == 0.5 ? 0.0 : cached_z_ * Sigma();
   for (std::size_t i = 0; i < out.point.size(); ++i) {
     out.upper[i] = out.point[i] + scale * std::sqrt(static_cast<double>(i + 1));
   }

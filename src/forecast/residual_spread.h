@@ -64,6 +64,10 @@ class ResidualSpread {
 
  private:
   double decay_;        // 2^(-1 / halflife): the weight kept per new residual
+  // NormalQuantile of the last quantile asked for: forecasts ask for the same one
+  // every step, and the quantile costs an erfc and an exp.
+  mutable double cached_quantile_ = -1;
+  mutable double cached_z_ = 0;
   double sum_abs_ = 0;  // sum of decay^age * |residual|
   double weight_ = 0;   // sum of decay^age
   std::int64_t count_ = 0;

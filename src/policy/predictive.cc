@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "policy/common.h"
@@ -72,16 +73,47 @@ Decision Apply(const Sizing& z, int total) {
   return d;
 }
 
+// The largest need of a stabilisation window, in amortised O(1) per interval: a
+// monotonic deque (Lemire 2006, "Streaming maximum-minimum filter using no more than
+// three comparisons per element"). Needs decrease from oldest to newest; a need
+// followed by one at least as large can never be the window's largest again, so it
+// is dropped, and the oldest leaves when it falls out of the window. The items live
+// in the state's shared array (see PredictiveState), `capacity` of them from `base`.
+struct WindowMax {
+  int head = 0;  // slot of the oldest item
+  int size = 0;
+
+  static int Wrap(int i, int capacity) { return i >= capacity ? i - capacity : i; }
+  const Need& At(const Need* base, int capacity, int i) const {
+    return base[Wrap(head + i, capacity)];
+  }
+  // Adds `need` at `now`; returns the largest need of (now - window, now], or `need`
+  // itself when the window is empty.
+  int Push(Need* base, int capacity, TimePoint now, int need, Duration window) {
+    while (size > 0 && At(base, capacity, size - 1).instances <= need) --size;
+    if (size == capacity) PopFront(capacity);  // only if time stood still: keep going
+    base[Wrap(head + size, capacity)] = Need{now, need};
+    ++size;
+    while (size > 1 && now - At(base, capacity, 0).time >= window) PopFront(capacity);
+    return At(base, capacity, 0).instances;
+  }
+  void PopFront(int capacity) {
+    head = Wrap(head + 1, capacity);
+    --size;
+  }
+};
+
+// A candidate's memory. Plain data: the state copies every candidate on every
+// decision (the controller decides on a copy, to roll back a failed action), so its
+// rings live in the state's two shared arrays, not in vectors of their own.
 struct Candidate {
-  Candidate(const CandidateSpec& s, double headroom, int horizon, std::size_t window)
-      : spec(s), log_headroom(std::log(headroom)), shadow(horizon), needs(window) {}
   CandidateSpec spec;
-  double log_headroom;
-  RingBuffer<int> shadow;  // its last H decisions: the shadow group's size history
-  RingBuffer<Need> needs;  // recent needs, for scale-in stabilisation
-  double cost = 0;         // exponentially weighted sums: instances held,
-  double shorts = 0;       // intervals short
-  Sizing sizing;           // of the interval just decided (not saved)
+  double headroom = 1;
+  double cost = 0;    // exponentially weighted sums: instances held,
+  double shorts = 0;  // intervals short
+  int newest = 0;     // slot of the newest decision in its shadow ring
+  WindowMax needs;    // recent needs, for scale-in stabilisation
+  Sizing sizing;      // of the interval just decided (not saved)
 };
 
 // The candidates for a forecast of `members` members: candidate 0, then every member
@@ -105,14 +137,22 @@ std::vector<CandidateSpec> Specs(const PredictiveConfig& c, int members) {
 // More decisions than any run makes: a garbled count cannot overflow.
 constexpr std::int64_t kMaxSteps = std::int64_t{1} << 53;
 
-std::size_t WindowSize(Duration stabilization, Duration interval) {
-  return static_cast<std::size_t>(std::ceil(stabilization / interval)) + 2;
+int WindowSize(Duration stabilization, Duration interval) {
+  return static_cast<int>(std::ceil(stabilization / interval)) + 2;
 }
 
 struct PredictiveState : StateBase<PredictiveState> {
-  explicit PredictiveState(const PredictiveConfig& c) : config(c) {}
+  explicit PredictiveState(const PredictiveConfig& c)
+      : config(c), window(WindowSize(std::max(c.scale_in_stabilization,
+                                              Duration(PredictivePolicy::kLongStabilizationS)),
+                                     c.interval)) {}
   PredictiveConfig config;            // how the candidates are made
+  int window;                         // stabilisation slots per candidate
   std::vector<Candidate> candidates;  // empty until the first decision
+  // Candidate i's last H decisions (its shadow group's sizes) are shadows[i H ..
+  // i H + H), a ring; its stabilisation window is windows[i W .. i W + W).
+  std::vector<int> shadows;
+  std::vector<Need> windows;
   int members = 0;                    // of the forecast the candidates were made for
   int current = 0;                    // the candidate the group follows
   std::int64_t steps = 0;             // decisions made
@@ -121,8 +161,29 @@ struct PredictiveState : StateBase<PredictiveState> {
   double load_weight = 0;             // and of its weights
   std::int64_t switches = 0;
 
+  int horizon() const { return config.horizon_steps; }
+  int* Shadow(std::size_t i) { return &shadows[i * horizon()]; }
+  const int* Shadow(std::size_t i) const { return &shadows[i * horizon()]; }
+  Need* Window(std::size_t i) { return &windows[i * window]; }
+  const Need* Window(std::size_t i) const { return &windows[i * window]; }
+
+  // Makes the candidates for a forecast of `m` members, every shadow the group's
+  // size `current`.
+  void Start(int m, int current_size) {
+    *this = PredictiveState(config);
+    members = m;
+    for (const CandidateSpec& spec : Specs(config, m)) {
+      Candidate c;
+      c.spec = spec;
+      c.headroom = config.initial_headroom;
+      candidates.push_back(c);
+    }
+    shadows.assign(candidates.size() * horizon(), current_size);
+    windows.assign(candidates.size() * window, Need{});
+  }
+
   void Save(StateWriter& w) const override {
-    w.Int(2);  // format
+    w.Int(3);  // format
     w.Int(members);
     w.Int(static_cast<std::int64_t>(candidates.size()));
     w.Int(current);
@@ -131,24 +192,28 @@ struct PredictiveState : StateBase<PredictiveState> {
     w.Double(load_sum);
     w.Double(load_weight);
     w.Int(switches);
-    for (const Candidate& c : candidates) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
       w.Int(c.spec.member);
       w.Bool(c.spec.upper);
       w.Int(static_cast<std::int64_t>(c.spec.form));
       w.Double(c.spec.stabilization.count());
-      w.Double(c.log_headroom);
+      w.Double(c.headroom);
       w.Double(c.cost);
       w.Double(c.shorts);
-      w.Ring(c.shadow, [](StateWriter& w, int n) { w.Int(n); });
-      w.Ring(c.needs, [](StateWriter& w, const Need& n) {
+      // The shadow oldest first, then the window's needs oldest first.
+      for (int k = 1; k <= horizon(); ++k) w.Int(Shadow(i)[(c.newest + k) % horizon()]);
+      w.Int(c.needs.size);
+      for (int k = 0; k < c.needs.size; ++k) {
+        const Need& n = c.needs.At(Window(i), window, k);
         w.Time(n.time);
         w.Int(n.instances);
-      });
+      }
     }
   }
 
   Status Load(StateReader& r) override {
-    if (Status s = r.ReadVersion(2); !s.ok()) return s;
+    if (Status s = r.ReadVersion(3); !s.ok()) return s;
     const std::int64_t m = r.Int();
     const std::int64_t n = r.Int();
     const std::int64_t cur = r.Int();
@@ -160,54 +225,64 @@ struct PredictiveState : StateBase<PredictiveState> {
     if (!r.ok()) return r.Finish();
     if (n == 0) return r.Finish();  // saved before the first decision
     if (m < 1 || m > 64) return Status::Error("saved state: bad member count");
-    const std::vector<CandidateSpec> specs = Specs(config, static_cast<int>(m));
-    if (static_cast<std::size_t>(n) != specs.size() || cur < 0 || cur >= n) {
+    PredictiveState loaded(config);
+    loaded.Start(static_cast<int>(m), 0);
+    if (static_cast<std::size_t>(n) != loaded.candidates.size() || cur < 0 || cur >= n) {
       return Status::Error("saved state is for other candidates");
     }
-    std::vector<Candidate> loaded;
-    for (const CandidateSpec& spec : specs) {
-      Candidate c(spec, 1.0, config.horizon_steps, WindowSize(spec.stabilization, config.interval));
+    for (std::size_t i = 0; i < loaded.candidates.size() && r.ok(); ++i) {
+      Candidate& c = loaded.candidates[i];
       const std::int64_t member = r.Int();
       const bool upper = r.Bool();
       const std::int64_t form = r.Int();
       const double stab_s = r.Double();
-      if (r.ok() && (member != spec.member || upper != spec.upper ||
-                     form != static_cast<std::int64_t>(spec.form) ||
-                     stab_s != spec.stabilization.count())) {
+      if (r.ok() && (member != c.spec.member || upper != c.spec.upper ||
+                     form != static_cast<std::int64_t>(c.spec.form) ||
+                     stab_s != c.spec.stabilization.count())) {
         return Status::Error("saved state is for other candidates");
       }
-      c.log_headroom = r.Double();
+      c.headroom = r.Double();
       c.cost = r.Double();
       c.shorts = r.Double();
-      r.Ring(c.shadow, [](StateReader& r) { return static_cast<int>(r.Int()); });
-      r.Ring(c.needs, [](StateReader& r) {
-        Need need;
-        need.time = r.Time();
-        need.instances = static_cast<int>(r.Int());
-        return need;
-      });
-      if (r.ok() && (!std::isfinite(c.log_headroom) || !(c.cost >= 0) || !(c.shorts >= 0) ||
-                     !c.shadow.full())) {
+      for (int k = 0; k < horizon(); ++k) {
+        const std::int64_t v = r.Int();
+        if (r.ok() && (v < 0 || v > std::numeric_limits<int>::max())) {
+          r.Fail("a shadow group size out of range");
+        }
+        loaded.Shadow(i)[k] = static_cast<int>(v);
+      }
+      c.newest = horizon() - 1;
+      const std::int64_t kept = r.Int();
+      if (r.ok() && (kept < 0 || kept > window)) r.Fail("stabilisation window does not fit");
+      for (std::int64_t k = 0; r.ok() && k < kept; ++k) {
+        const TimePoint t = r.Time();
+        const auto need = static_cast<int>(r.Int());
+        // Saved in order, each need smaller than the one before: pushing them back
+        // keeps them all.
+        if (c.needs.size > 0) {
+          const Need& last = c.needs.At(loaded.Window(i), window, c.needs.size - 1);
+          if (need >= last.instances || t < last.time) r.Fail("stabilisation window out of order");
+        }
+        c.needs.Push(loaded.Window(i), window, t, need,
+                     Duration(std::numeric_limits<double>::infinity()));
+      }
+      if (r.ok() && (!(c.headroom > 0) || !std::isfinite(c.headroom) || !(c.cost >= 0) ||
+                     !(c.shorts >= 0))) {
         r.Fail("candidate figures out of range");
       }
-      for (std::size_t k = 0; r.ok() && k < c.shadow.size(); ++k) {
-        if (c.shadow[k] < 0) r.Fail("a shadow group of fewer than no instances");
-      }
-      loaded.push_back(std::move(c));
     }
     if (r.ok() && (done < 0 || done > kMaxSteps || !(wt >= 0) || !std::isfinite(ls) ||
                    !(lw >= 0) || sw < 0)) {
       r.Fail("figures out of range");
     }
     if (Status s = r.Finish(); !s.ok()) return s;
-    members = static_cast<int>(m);
-    candidates = std::move(loaded);
-    current = static_cast<int>(cur);
-    steps = done;
-    weight = wt;
-    load_sum = ls;
-    load_weight = lw;
-    switches = sw;
+    loaded.current = static_cast<int>(cur);
+    loaded.steps = done;
+    loaded.weight = wt;
+    loaded.load_sum = ls;
+    loaded.load_weight = lw;
+    loaded.switches = sw;
+    *this = std::move(loaded);
     return Status::Ok();
   }
 };
@@ -275,7 +350,13 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   const Observation& obs = *in.observation;
   if (!obs.load_per_s || in.capacity_per_instance <= 0) {
     // The shadows keep their size: nothing is learnt from an interval not seen.
-    for (Candidate& c : st.candidates) c.shadow.Push(c.shadow.Back());
+    const int h = st.horizon();
+    for (std::size_t i = 0; i < st.candidates.size(); ++i) {
+      Candidate& c = st.candidates[i];
+      const int size = st.Shadow(i)[c.newest];
+      c.newest = c.newest + 1 == h ? 0 : c.newest + 1;
+      st.Shadow(i)[c.newest] = size;
+    }
     return Hold(in, Reason::kMissingData, "Load metric missing - holding, never scaling in");
   }
   const double load = *obs.load_per_s;
@@ -286,17 +367,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
       in.forecast != nullptr && !in.forecast->members.empty()
           ? static_cast<int>(in.forecast->members.size())
           : 1;
-  if (st.candidates.empty() || st.members != members) {
-    st = PredictiveState(config_);
-    st.members = members;
-    for (const CandidateSpec& spec : Specs(config_, members)) {
-      Candidate& c = st.candidates.emplace_back(spec, config_.initial_headroom,
-                                                config_.horizon_steps,
-                                                WindowSize(spec.stabilization, config_.interval));
-      // Each shadow starts as the group is now.
-      for (int i = 0; i < config_.horizon_steps; ++i) c.shadow.Push(current);
-    }
-  }
+  if (st.candidates.empty() || st.members != members) st.Start(members, current);
   // The first kBurnInSteps only learn: every candidate's headroom settles from its
   // start before any is judged, so that none is chosen for how its start went.
   const bool judged = ++st.steps > kBurnInSteps;
@@ -305,20 +376,24 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   st.load_sum = kKeep * st.load_sum + load;
   const double mean_load = st.load_sum / st.load_weight;
 
+  // The headroom's log moves by gamma (short - alpha): a factor of exp(gamma (1 -
+  // alpha)) after a short interval, exp(-gamma alpha) after one that was not.
   const double alpha = config_.slo_underprovision_pct / 100 * kAimFraction;
-  const double log_min = std::log(config_.min_headroom);
-  const double log_max = std::log(config_.max_headroom);
+  const double grow = std::exp(config_.adapt_rate * (1 - alpha));
+  const double shrink = std::exp(-config_.adapt_rate * alpha);
   const int reactive = InstancesFor(load, per_instance, 1.0);
   auto is_short = [&](int ready) { return load > ready * in.capacity_per_instance * (1 + 1e-9); };
   const bool group_short = is_short(in.capacity.ready);
+  const int h = st.horizon();
   for (std::size_t i = 0; i < st.candidates.size(); ++i) {
     Candidate& c = st.candidates[i];
-    // 1. The interval just served, on the candidate's own decisions. The candidate
+    // 1. The interval just served, on the candidate's own decisions: ready are the
+    //    least of its last H sizes (order does not matter for a least). The candidate
     //    the group follows also learns from the group itself, which may fall short
     //    where the model of it did not (a boot slower than configured).
-    int ready = c.shadow[0];
-    for (std::size_t k = 1; k < c.shadow.size(); ++k) ready = std::min(ready, c.shadow[k]);
-    const int total = c.shadow.Back();
+    int* shadow = st.Shadow(i);
+    const int ready = *std::min_element(shadow, shadow + h);
+    const int total = shadow[c.newest];
     const bool shadow_short = is_short(ready);
     if (judged) {
       c.cost = kKeep * c.cost + total;
@@ -326,9 +401,9 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
     }
     const bool learn_short =
         shadow_short || (static_cast<int>(i) == st.current && group_short);
-    c.log_headroom += config_.adapt_rate * ((learn_short ? 1.0 : 0.0) - alpha);
-    c.log_headroom = std::clamp(c.log_headroom, log_min, log_max);
-    const double headroom = std::exp(c.log_headroom);
+    c.headroom = std::clamp(c.headroom * (learn_short ? grow : shrink), config_.min_headroom,
+                            config_.max_headroom);
+    const double headroom = c.headroom;
 
     // 2-3. Predictive need over the horizon, with the reactive floor under it.
     const ForecastResult* f = MemberForecast(in.forecast, c.spec.member);
@@ -347,14 +422,9 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
                             : (reactive > predictive ? Reason::kReactiveFloor : Reason::kForecast);
 
     // 4. The stabilisation window's largest need, the floor for a scale-in.
-    c.needs.Push({in.now, z.need});
-    z.floor = z.need;
-    for (std::size_t k = 0; k < c.needs.size(); ++k) {
-      if (in.now - c.needs[k].time < c.spec.stabilization) {
-        z.floor = std::max(z.floor, c.needs[k].instances);
-      }
-    }
-    c.shadow.Push(in.limits.Clamp(Apply(z, total).desired));
+    z.floor = c.needs.Push(st.Window(i), st.window, in.now, z.need, c.spec.stabilization);
+    c.newest = c.newest + 1 == h ? 0 : c.newest + 1;
+    shadow[c.newest] = in.limits.Clamp(Apply(z, total).desired);
   }
 
   // 5. Follow the cheapest candidate within the SLO.

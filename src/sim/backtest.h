@@ -33,6 +33,7 @@ struct BacktestOptions {
   int warmup_steps = 0;     // 0: one season (or 10 steps)
   // Times the updates; null = the real clock.
   const Clock* clock = nullptr;
+  bool keep_forecasts = false;  // fill BacktestReport::forecasts
 };
 
 struct BacktestReport {
@@ -41,6 +42,9 @@ struct BacktestReport {
   std::string season;
   double daily_correlation = 0;
   double weekly_correlation = 0;
+  // With keep_forecasts: forecasts[i][t] is scores[i + 1]'s forecast of y[t + h] made
+  // at row t (NaN before the warm-up ends), for every t with t + h in the trace.
+  std::vector<std::vector<double>> forecasts;
 };
 
 // Scores the seasonal-naive forecast itself and each of `forecasters` (by registry

@@ -169,7 +169,8 @@ Status WriteStepsCsv(const SimulationResult& result, const std::string& path) {
                    s.cpu_utilization, s.forecast, s.anomaly ? 1 : 0, ReasonName(s.reason),
                    s.forecast_upper, s.anomaly_score, ActionName(s.action),
                    s.series == Signal::kCpu ? "cpu" : "load", s.model,
-                   s.sizing.empty() ? "" : ": ", s.sizing);
+                   s.model.empty() || s.sizing.empty() ? "" : ": ",
+                   s.model.empty() ? std::string_view() : s.sizing);
     if (buf.size() > (1 << 16)) {
       std::fwrite(buf.data(), 1, buf.size(), f.get());
       buf.clear();
