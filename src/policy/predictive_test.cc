@@ -377,5 +377,156 @@ INSTANTIATE_TEST_SUITE_P(
                                 .want_quantile = 0.95}),
     test::CaseName());
 
+// ---------------------------------------------------------------- candidates
+
+
+// A forecast with the five members of the `auto` ensemble: Holt-Winters forecasting
+// `expensive`, the others `cheap`, each flat over the horizon, with `upper` 10 %
+// above the point.
+ForecastResult Ensemble(double expensive, double cheap, int horizon = 4) {
+  const std::vector<std::string_view> names = {"holt-winters daily", "seasonal-naive", "naive",
+                                               "recent-max", "percentile"};
+  ForecastResult f = FlatForecast(expensive, horizon);
+  f.model = names[0];
+  for (std::size_t m = 0; m < names.size(); ++m) {
+    const double v = m == 0 ? expensive : cheap;
+    ForecastResult member = MakeForecast(std::vector<double>(horizon, v),
+                                         std::vector<double>(horizon, v * 1.1));
+    member.model = names[m];
+    f.members.push_back(member);
+  }
+  return f;
+}
+
+TestInput Start() {
+  TestInput in;
+  in.capacity = {20, 20};
+  in.limits = {1, 1000};
+  return in;
+}
+
+// The load is a steady 50 units/s (5 instances of 10). Holt-Winters (candidate 0's
+// model) sees 150; the other members see the truth. Every candidate meets the SLO (no
+// interval is short), so once the burn-in and the evidence are past, the group
+// follows a cheaper one.
+TEST(PredictiveCandidates, FollowTheCheapestWithinTheSLO) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive");
+  ASSERT_NE(policy, nullptr);
+  const std::vector<Decision> got =
+      RunSteps(*policy, Start(), Repeat(600, Load(50).WithForecast(Ensemble(150, 50))));
+  // Until the switch: candidate 0, Holt-Winters' upper quantile x headroom.
+  const std::int64_t before = PredictivePolicy::kBurnInSteps - 1;
+  EXPECT_EQ(got[before].model, "holt-winters daily");
+  EXPECT_EQ(got[before].sizing, "upper quantile x headroom (stabilised)");
+  EXPECT_GE(got[before].desired, 165 / 10);
+  // After: a member that forecasts 50, at 5 or 6 instances, and it says so.
+  const Decision& last = got.back();
+  EXPECT_NE(last.model, "holt-winters daily");
+  EXPECT_FALSE(last.sizing.empty());
+  EXPECT_GE(last.desired, 5);
+  EXPECT_LE(last.desired, 6);
+  // Never below what the load needs now.
+  for (const Decision& d : got) EXPECT_GE(d.desired, 5);
+}
+
+// candidates: default keeps candidate 0 for good.
+TEST(PredictiveCandidates, DefaultKeepsCandidateZero) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive", {{"candidates", "default"}});
+  ASSERT_NE(policy, nullptr);
+  const std::vector<Decision> got =
+      RunSteps(*policy, Start(), Repeat(600, Load(50).WithForecast(Ensemble(150, 50))));
+  EXPECT_EQ(got.back().model, "holt-winters daily");
+  EXPECT_EQ(got.back().sizing, "upper quantile x headroom (stabilised)");
+  EXPECT_GE(got.back().desired, 15);
+}
+
+TEST(PredictiveCandidates, UnknownCandidatesSettingIsAnError) {
+  Result<std::unique_ptr<Policy>> created = test::CreatePolicy("predictive", {{"candidates", "some"}});
+  ASSERT_FALSE(created.ok());
+  EXPECT_NE(created.status().message().find("'candidates'"), std::string::npos)
+      << created.status().message();
+}
+
+// A candidate that is short more often than the SLO allows is not followed, however
+// cheap: here every member but Holt-Winters forecasts too little, and the group is
+// short whenever it follows one (the load is 50, they say 10; the reactive floor
+// catches up only after the boot horizon).
+TEST(PredictiveCandidates, ShortCandidatesAreNotFollowed) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive", {{"adapt_rate", "0"}});
+  ASSERT_NE(policy, nullptr);
+  // The load alternates 10 and 50: a candidate that sizes for 10 is short on every
+  // 50; Holt-Winters forecasts 50 throughout.
+  std::vector<test::Step> steps;
+  for (int i = 0; i < 800; ++i) {
+    steps.push_back(Load(i % 2 == 0 ? 10 : 50).WithForecast(Ensemble(50, 10)));
+  }
+  const std::vector<Decision> got = RunSteps(*policy, Start(), steps);
+  for (std::size_t i = 500; i < got.size(); ++i) {
+    EXPECT_GE(got[i].desired, 5) << "step " << i << ": " << got[i].model;
+  }
+}
+
+// A single forecast (another forecaster than `auto`) makes candidates on it alone.
+TEST(PredictiveCandidates, WorkWithASingleForecast) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive");
+  ASSERT_NE(policy, nullptr);
+  ForecastResult f = FlatForecast(50);
+  f.model = "holt-winters";
+  const std::vector<Decision> got = RunSteps(*policy, Start(), Repeat(600, Load(50).WithForecast(f)));
+  EXPECT_EQ(got.back().model, "holt-winters");
+  EXPECT_GE(got.back().desired, 5);
+  EXPECT_LE(got.back().desired, 6);
+}
+
+// The state saved mid-run and loaded into a fresh one decides exactly as the
+// original goes on deciding: candidates, shadows, windows and choice survive.
+TEST(PredictiveCandidates, StateRoundTripsMidRun) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive");
+  ASSERT_NE(policy, nullptr);
+  std::vector<test::Step> steps;
+  for (int i = 0; i < 700; ++i) {
+    const double load = 40 + 30 * (i % 7 == 0) + (i % 3);
+    steps.push_back(Load(load).WithForecast(Ensemble(load * 2, load)));
+  }
+  const std::vector<test::Step> first(steps.begin(), steps.begin() + 450);
+  const std::vector<test::Step> rest(steps.begin() + 450, steps.end());
+  std::unique_ptr<PolicyState> original = policy->NewState();
+  TestInput in = Start();
+  test::RunWithState(*policy, *original, in, first);
+  StateWriter w;
+  original->Save(w);
+  std::unique_ptr<PolicyState> loaded = policy->NewState();
+  StateReader r(w.text());
+  ASSERT_TRUE(loaded->Load(r).ok());
+  TestInput in_copy = in;
+  test::ExpectSameDecisions(test::RunWithState(*policy, *original, in, rest),
+                            test::RunWithState(*policy, *loaded, in_copy, rest));
+}
+
+TEST(PredictiveCandidates, GarbledStateIsRefusedAndChangesNothing) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive");
+  ASSERT_NE(policy, nullptr);
+  std::unique_ptr<PolicyState> state = policy->NewState();
+  TestInput in = Start();
+  test::RunWithState(*policy, *state, in, Repeat(20, Load(50).WithForecast(Ensemble(60, 50))));
+  StateWriter w;
+  state->Save(w);
+  const std::string good = w.text();
+  // A wrong format version, a record cut short, one with data left over, and noise.
+  std::string wrong_version = good;
+  wrong_version[0] = '4';
+  for (const std::string& bad : {std::string("3 5"), good.substr(0, good.size() / 2),
+                                 wrong_version, good + " 7", std::string("garbage")}) {
+    std::unique_ptr<PolicyState> target = policy->NewState();
+    StateReader r(bad);
+    EXPECT_FALSE(target->Load(r).ok()) << bad.substr(0, 40);
+    // A refused record leaves the state fresh: it decides as a new one does.
+    TestInput a = Start(), b = Start();
+    std::unique_ptr<PolicyState> fresh = policy->NewState();
+    test::ExpectSameDecisions(test::RunWithState(*policy, *target, a, Repeat(5, Load(50))),
+                              test::RunWithState(*policy, *fresh, b, Repeat(5, Load(50))));
+  }
+}
+
 }  // namespace
 }  // namespace prescale::policy
