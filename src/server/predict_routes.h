@@ -32,7 +32,6 @@
 #include <memory>
 #include <string>
 
-#include "daemon/telemetry.h"
 #include "predict/model.h"
 #include "prescale/clock.h"
 
@@ -43,18 +42,6 @@ class Registry;
 namespace prescale {
 
 class HttpServer;
-
-// The StatusProvider of a server without scaling groups (`prescale serve`): no
-// groups, and healthy while it answers.
-class NoGroupsStatus final : public StatusProvider {
- public:
-  std::vector<GroupSnapshot> Groups() const override { return {}; }
-  std::optional<GroupSnapshot> Group(const std::string&) const override { return std::nullopt; }
-  std::optional<std::vector<HistoryPoint>> History(const std::string&, TimePoint) const override {
-    return std::nullopt;
-  }
-  bool Healthy(TimePoint, std::string*) const override { return true; }
-};
 
 struct PredictLimits {
   std::size_t predict_body_bytes = 64 * 1024;
