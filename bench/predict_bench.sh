@@ -48,6 +48,7 @@ wait_up() {  # URL: polls /health for up to 60 s
   exit 1
 }
 
+echo "== $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== starting the reference (trains its model first, about 10 s)"
 MODEL_PATH=$dir/model.joblib WORKERS=2 NODELAY=1 PORT=$ref_port "$peer/run.sh" \
   >"$dir/ref.log" 2>&1 &
@@ -113,3 +114,4 @@ echo
 echo "throughput at 32 connections: prescale/reference = ${ratio}x (target >= 100x)"
 echo "throughput at 1 connection:   prescale/reference = ${ratio1}x"
 echo "prescale p99 at 32 connections: ${p99ms} ms (target <= 5 ms)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
