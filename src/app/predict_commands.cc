@@ -91,7 +91,7 @@ int RunTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
                                       : "trace " + f.trace;
     o.provenance.labels = fmt::format(
         "oracle over the provisioning horizon (capacity {:g}/s per instance, boot delay {:g} s, "
-        "limits [{}, {}]), at 5 to 7 group sizes per row",
+        "limits [{}, {}]), at 5 to 9 group sizes per row",
         lo.capacity_per_instance, f.boot_delay_s, f.min, f.max);
   }
   if (!f.quiet) fmt::print(out, "{} labelled rows ({})\n", rows.size(), ClassCounts(rows));

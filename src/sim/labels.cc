@@ -30,16 +30,23 @@ Result<std::vector<predict::LabelledRow>> LabelTraceByOracle(const Trace& trace,
   const std::vector<int> demand = Demand(trace.values, o.capacity_per_instance);
   const std::vector<int> desired = OracleDesired(demand, boot_steps, o.limits);
 
+  const int span = static_cast<int>(
+      std::ceil(1.5 * *std::max_element(desired.begin(), desired.end())));
   std::vector<predict::LabelledRow> rows;
-  rows.reserve(trace.size() * 7);
+  rows.reserve(trace.size() * 9);
   std::vector<int> sizes;
   for (std::size_t t = 0; t < trace.size(); ++t) {
     const int d = desired[t];
     sizes.clear();
     for (int k = -2; k <= 2; ++k) sizes.push_back(d + k);
     for (int k = 0; k < 2; ++k) {
-      const double u = Uniform(o.seed, t * 2 + k);
+      const double u = Uniform(o.seed, t * 4 + k);
       sizes.push_back(static_cast<int>(std::lround(d * std::exp((2 * u - 1) * std::log(3.0)))));
+    }
+    // Far from the need too (a group left large after a peak, or small before one),
+    // so that the model has seen every size the trace can bring.
+    for (int k = 2; k < 4; ++k) {
+      sizes.push_back(1 + static_cast<int>(Uniform(o.seed, t * 4 + k) * span));
     }
     for (int& c : sizes) c = std::max(1, o.limits.Clamp(c));
     std::sort(sizes.begin(), sizes.end());

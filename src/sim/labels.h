@@ -4,8 +4,9 @@
 //
 // For each trace row t the oracle wants D = OracleDesired(demand)[t] instances
 // (max demand over t+1 .. t+1+boot_steps). A classifier sees the group at some
-// size c, so each row is labelled at several sizes around D (D-2 .. D+2, and two
-// more drawn log-uniformly in [D/3, 3D] from a seeded hash), each with the
+// size c, so each row is labelled at several sizes: D-2 .. D+2, two drawn
+// log-uniformly in [D/3, 3D] and two uniformly in [1, 1.5 x the trace's largest D]
+// (from a seeded hash), each with the
 // observation that size would give (the row's load, CPU = min(1, load / (c *
 // capacity)), c instances) and its seed-2 features:
 //   D < c -> Low (down),  D == c -> Medium (hold),  D > c -> High (up).
