@@ -39,7 +39,7 @@ std::optional<DemandClass> DemandClassFromIndex(long long index);
 
 struct Classification {
   DemandClass demand_class = DemandClass::kMedium;
-  double confidence = 0;  // probability of demand_class, in [0, 1]
+  double confidence = 0;                               // probability of demand_class, in [0, 1]
   std::array<double, kDemandClasses> probabilities{};  // by class index
 };
 

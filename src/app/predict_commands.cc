@@ -47,7 +47,8 @@ int RunTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   };
   const int sources = !f.csv.empty() + !f.trace.empty() + f.synthetic;
   if (sources != 1) return fail("give exactly one of --csv FILE, --trace FILE or --synthetic");
-  if (f.out.empty()) return fail("--out PATH is required (the model's .json; metadata goes beside it)");
+  if (f.out.empty())
+    return fail("--out PATH is required (the model's .json; metadata goes beside it)");
   if (f.days < 1 || f.days > 365) return fail("--days must be in 1..365");
 
   predict::TrainOptions o;
@@ -79,7 +80,8 @@ int RunTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
         f.capacity ? *f.capacity : (f.synthetic ? 20.0 : DefaultCapacity(trace));
     if (!(lo.capacity_per_instance > 0)) return fail("--capacity must be more than zero");
     if (!(f.boot_delay_s >= 0)) return fail("--boot-delay must be >= 0 seconds");
-    if (f.min < 0 || f.max < 1 || f.min > f.max) return fail("need 0 <= --min <= --max, --max >= 1");
+    if (f.min < 0 || f.max < 1 || f.min > f.max)
+      return fail("need 0 <= --min <= --max, --max >= 1");
     lo.boot_delay = Duration(f.boot_delay_s);
     lo.limits = Limits{f.min, f.max};
     lo.seed = f.seed;
@@ -87,8 +89,8 @@ int RunTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
     if (!labelled.ok()) return fail(labelled.status().message());
     rows = std::move(labelled.value());
     o.split = predict::Split::kChronological;
-    o.provenance.source = f.synthetic ? fmt::format("synthetic, {} days of 60 s rows", f.days)
-                                      : "trace " + f.trace;
+    o.provenance.source =
+        f.synthetic ? fmt::format("synthetic, {} days of 60 s rows", f.days) : "trace " + f.trace;
     o.provenance.labels = fmt::format(
         "oracle over the provisioning horizon (capacity {:g}/s per instance, boot delay {:g} s, "
         "limits [{}, {}]), at 5 to 9 group sizes per row",
@@ -111,7 +113,6 @@ namespace {
 
 std::atomic<bool> g_serve_stop{false};
 extern "C" void OnServeStop(int) { g_serve_stop.store(true); }
-
 
 }  // namespace
 

@@ -33,10 +33,10 @@ struct TrainFlags {
 int RunTrain(const TrainFlags& flags, std::ostream& out, std::ostream& err);
 
 struct ServeFlags {
-  std::string model;                 // default: DefaultModelPath()
+  std::string model;  // default: DefaultModelPath()
   std::string listen = "127.0.0.1:8000";
-  int threads = 64;                  // one keep-alive connection per thread
-  std::optional<double> for_s;       // stop after this many seconds
+  int threads = 64;             // one keep-alive connection per thread
+  std::optional<double> for_s;  // stop after this many seconds
 };
 
 // Serves until SIGINT / SIGTERM (or --for). Prints the address it listens on.

@@ -20,8 +20,9 @@ namespace fs = std::filesystem;
 class PredictCommandsTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(testing::TempDir()) /
-           ("predict_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        fs::path(testing::TempDir()) /
+        ("predict_" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -37,7 +38,8 @@ class PredictCommandsTest : public testing::Test {
     const std::string path = Path("trace.csv");
     std::ofstream out(path);
     out << "timestamp,value\n" << std::fixed << std::setprecision(3);
-    for (std::size_t i = 0; i < t.size(); ++i) out << t.timestamps_s[i] << "," << t.values[i] << "\n";
+    for (std::size_t i = 0; i < t.size(); ++i)
+      out << t.timestamps_s[i] << "," << t.values[i] << "\n";
     return path;
   }
   // Trains on the trace (capacity 10/s) into model.json; "" on failure.
@@ -211,7 +213,8 @@ TEST_F(PredictCommandsTest, ConfigErrorsOfTheClassifierPointIntoTheFile) {
                          "    capacity_per_instance: 10\n"
                          "    policy:\n"
                          "      type: classifier\n"
-                         "      model: " << Path("absent.json") << "\n";
+                         "      model: "
+                      << Path("absent.json") << "\n";
   auto config = LoadDaemonConfig(path);
   ASSERT_TRUE(config.ok()) << config.status().message();
   Status s = ValidateDaemonConfig(*config);

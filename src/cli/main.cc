@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
       "train", "Train the demand classifier (XGBoost) from a labelled CSV or a trace");
   train->add_option("--csv", tr.csv, "Labelled CSV: the nine /predict inputs and 'label'");
   train->add_option("--trace", tr.trace, "Trace CSV (timestamp,value), labelled by the oracle");
-  train->add_flag("--synthetic", tr.synthetic, "The built-in synthetic workload (the default model)");
+  train->add_flag("--synthetic", tr.synthetic,
+                  "The built-in synthetic workload (the default model)");
   train->add_option("--out", tr.out, "Model file to write (.json; metadata beside it)")->required();
   train->add_option("--capacity", tr.capacity, "Units/s one instance serves (trace labels)");
   train->add_option("--boot-delay", tr.boot_delay_s, "Launch-to-ready delay, seconds")
@@ -122,7 +123,8 @@ int main(int argc, char** argv) {
 
   prescale::app::ServeFlags sv;
   CLI::App* serve = app.add_subcommand(
-      "serve", "The prediction service alone: POST /predict (seed 2's API), /predict/batch, /model");
+      "serve",
+      "The prediction service alone: POST /predict (seed 2's API), /predict/batch, /model");
   serve->add_option("--model", sv.model, "Model .json (default: the one the build trained)");
   serve->add_option("--listen", sv.listen, "HTTP address")->capture_default_str();
   serve->add_option("--threads", sv.threads, "Server threads (one per keep-alive connection)")

@@ -170,7 +170,8 @@ void Controller::Classify(const CapacityStatus& group, PolicyInput& input) {
       group_.limits.min, group_.limits.max);
   verdict_ = ClassifierVerdict{};
   if (!features_) {
-    verdict_.error = "no features: the CPU (or the load and capacity) or the instance count is missing";
+    verdict_.error =
+        "no features: the CPU (or the load and capacity) or the instance count is missing";
   } else if (!parts_.classifier) {
     verdict_.error = "no classifier";
   } else if (auto c = parts_.classifier->Classify(*features_); c.ok()) {

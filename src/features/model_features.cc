@@ -25,21 +25,37 @@ std::string Known(const std::array<std::string_view, 3>& names) {
 }  // namespace
 
 const std::array<std::string_view, kSeed2Inputs>& Seed2InputNames() {
-  static constexpr std::array<std::string_view, kSeed2Inputs> kNames = {
-      "cpu_usage",         "memory_usage",   "network_traffic",
-      "power_consumption", "num_executed_instructions", "execution_time",
-      "energy_efficiency", "task_type",      "task_priority"};
+  static constexpr std::array<std::string_view, kSeed2Inputs> kNames = {"cpu_usage",
+                                                                        "memory_usage",
+                                                                        "network_traffic",
+                                                                        "power_consumption",
+                                                                        "num_executed_instructions",
+                                                                        "execution_time",
+                                                                        "energy_efficiency",
+                                                                        "task_type",
+                                                                        "task_priority"};
   return kNames;
 }
 
 const std::array<std::string_view, kModelFeatures>& ModelFeatureNames() {
   static constexpr std::array<std::string_view, kModelFeatures> kNames = {
-      "cpu_usage",          "memory_usage",         "network_traffic",
-      "power_consumption",  "num_executed_instructions", "execution_time",
-      "energy_efficiency",  "cpu_mem_product",      "cpu_network_ratio",
-      "power_per_cpu",      "execution_per_instruction", "task_type_compute",
-      "task_type_network",  "task_type_io",         "task_priority_high",
-      "task_priority_medium", "task_priority_low"};
+      "cpu_usage",
+      "memory_usage",
+      "network_traffic",
+      "power_consumption",
+      "num_executed_instructions",
+      "execution_time",
+      "energy_efficiency",
+      "cpu_mem_product",
+      "cpu_network_ratio",
+      "power_per_cpu",
+      "execution_per_instruction",
+      "task_type_compute",
+      "task_type_network",
+      "task_type_io",
+      "task_priority_high",
+      "task_priority_medium",
+      "task_priority_low"};
   return kNames;
 }
 
@@ -68,17 +84,22 @@ Seed2Features Seed2ExamplePayload() {
 }
 
 Status EncodeModelRow(const Seed2Features& f, std::span<float, kModelFeatures> out) {
-  const double numbers[7] = {f.cpu_usage,         f.memory_usage,
-                             f.network_traffic,   f.power_consumption,
-                             f.num_executed_instructions, f.execution_time,
+  const double numbers[7] = {f.cpu_usage,
+                             f.memory_usage,
+                             f.network_traffic,
+                             f.power_consumption,
+                             f.num_executed_instructions,
+                             f.execution_time,
                              f.energy_efficiency};
   for (int i = 0; i < 7; ++i) {
     if (!std::isfinite(numbers[i])) {
-      return Status::Error("feature " + std::string(Seed2InputNames()[i]) + " is not a finite number");
+      return Status::Error("feature " + std::string(Seed2InputNames()[i]) +
+                           " is not a finite number");
     }
     if (numbers[i] > kFloatMax) {
       return Status::Error("feature " + std::string(Seed2InputNames()[i]) + " (" +
-                           FormatNumber(numbers[i]) + ") is too large for the model's 32-bit floats");
+                           FormatNumber(numbers[i]) +
+                           ") is too large for the model's 32-bit floats");
     }
     if (numbers[i] < 0) {
       return Status::Error("feature " + std::string(Seed2InputNames()[i]) + " is negative (" +
@@ -98,8 +119,7 @@ Status EncodeModelRow(const Seed2Features& f, std::span<float, kModelFeatures> o
   for (int i = 0; i < 7; ++i) out[i] = static_cast<float>(numbers[i]);
   // The seed's interaction features (preprocess_input_data), in float64 as pandas
   // computes them; the epsilons keep the ratios finite at zero.
-  const double derived[4] = {f.cpu_usage * f.memory_usage,
-                             f.cpu_usage / (f.network_traffic + 1e-5),
+  const double derived[4] = {f.cpu_usage * f.memory_usage, f.cpu_usage / (f.network_traffic + 1e-5),
                              f.power_consumption / (f.cpu_usage + 1e-5),
                              f.execution_time / (f.num_executed_instructions + 1)};
   for (int i = 0; i < 4; ++i) {

@@ -6,7 +6,6 @@
 namespace prescale::policy {
 namespace {
 
-
 struct ClassifierState final : PolicyState {
   Seed2RulesState rules;
   std::unique_ptr<PolicyState> fallback;
@@ -103,8 +102,8 @@ Decision ClassifierPolicy::Decide(const PolicyInput& in, PolicyState& state) con
   }
   // 3. The class is seed 2's signal, under seed 2's rules.
   const Classification& c = *verdict->classification;
-  Decision d =
-      ApplySeed2Rules(config_.rules, st.rules, SignalForClass(c.demand_class, config_.seed_mapping), in);
+  Decision d = ApplySeed2Rules(config_.rules, st.rules,
+                               SignalForClass(c.demand_class, config_.seed_mapping), in);
   d.recommendation = static_cast<double>(static_cast<int>(c.demand_class));
   return d;
 }

@@ -80,7 +80,8 @@ TEST(ClassifierPolicyTest, SettingsAreChecked) {
     const char* message;
   };
   const Case cases[] = {
-      {"both model and url", {{"model", "m.json"}, {"predictor_url", "http://h:1"}},
+      {"both model and url",
+       {{"model", "m.json"}, {"predictor_url", "http://h:1"}},
        "exclude each other"},
       {"bad mapping", {{"class_mapping", "reverse"}}, "class_mapping"},
       {"bad timeout", {{"timeout_s", "-1"}}, "timeout_s"},

@@ -21,7 +21,8 @@ Result<std::unique_ptr<Classifier>> ModelClassifier::Create(const Params& params
     if (default_model) {
       return model.status().WithContext(
           "the default model (built by the build; make it with `prescale train --synthetic "
-          "--out " + file + "`, or name one with `model:`)");
+          "--out " +
+          file + "`, or name one with `model:`)");
     }
     return Status::Error(params.Where("model") + model.status().message());
   }
@@ -39,7 +40,8 @@ Result<PredictorUrl> ParsePredictorUrl(std::string_view url) {
   const std::size_t slash = rest.find('/');
   PredictorUrl out;
   const std::string_view host = rest.substr(0, slash);
-  if (host.empty() || host.front() == ':') return Status::Error("predictor URL has no host: " + Quote(url));
+  if (host.empty() || host.front() == ':')
+    return Status::Error("predictor URL has no host: " + Quote(url));
   out.scheme_host_port = std::string(scheme) + "://" + std::string(host);
   out.path = slash == std::string_view::npos ? "/predict" : std::string(rest.substr(slash));
   if (out.path == "/") out.path = "/predict";
@@ -79,10 +81,10 @@ Result<std::unique_ptr<Classifier>> RemoteClassifier::Create(const Params& param
 }
 
 std::string PredictRequestBody(const Seed2Features& f) {
-  nlohmann::json features = nlohmann::json::array(
-      {f.cpu_usage, f.memory_usage, f.network_traffic, f.power_consumption,
-       f.num_executed_instructions, f.execution_time, f.energy_efficiency, f.task_type,
-       f.task_priority});
+  nlohmann::json features =
+      nlohmann::json::array({f.cpu_usage, f.memory_usage, f.network_traffic, f.power_consumption,
+                             f.num_executed_instructions, f.execution_time, f.energy_efficiency,
+                             f.task_type, f.task_priority});
   return nlohmann::json{{"features", std::move(features)}}.dump(
       -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -100,7 +102,8 @@ Result<Classification> ParsePredictAnswer(std::string_view body) {
   out.demand_class = *c;
   if (auto conf = j.find("confidence"); conf != j.end() && conf->is_number()) {
     const double v = conf->get<double>();
-    if (!(v >= 0 && v <= 1)) return Status::Error("\"confidence\" " + conf->dump() + " is not in [0, 1]");
+    if (!(v >= 0 && v <= 1))
+      return Status::Error("\"confidence\" " + conf->dump() + " is not in [0, 1]");
     out.confidence = v;
     out.probabilities[static_cast<int>(*c)] = v;
   }
@@ -130,7 +133,8 @@ Result<Classification> RemoteClassifier::Classify(const Seed2Features& features)
     return Status::Error(where + ": HTTP " + std::to_string(res->status) + " " + Quote(res->body));
   }
   auto parsed = ParsePredictAnswer(res->body);
-  if (!parsed.ok()) return parsed.status().WithContext(where + ": malformed answer " + Quote(res->body));
+  if (!parsed.ok())
+    return parsed.status().WithContext(where + ": malformed answer " + Quote(res->body));
   return parsed;
 }
 

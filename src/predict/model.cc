@@ -128,8 +128,8 @@ std::string Mismatch(const ModelInfo& got) {
                "', expected '" + want.feature_names[i] + "'";
       }
     }
-    return "feature_names has " + std::to_string(got.feature_names.size()) +
-           " columns, expected " + std::to_string(want.feature_names.size());
+    return "feature_names has " + std::to_string(got.feature_names.size()) + " columns, expected " +
+           std::to_string(want.feature_names.size());
   }
   if (got.classes != want.classes) return "classes must be Low, Medium, High in that order";
   return "";

@@ -29,15 +29,15 @@ namespace prescale::predict {
 
 // Where a model came from.
 struct TrainingInfo {
-  std::string source;       // "synthetic", "trace FILE", "csv FILE", "python", ...
-  std::string labels;       // how rows were labelled
-  std::int64_t rows = 0;    // labelled rows in all
+  std::string source;     // "synthetic", "trace FILE", "csv FILE", "python", ...
+  std::string labels;     // how rows were labelled
+  std::int64_t rows = 0;  // labelled rows in all
   std::int64_t train_rows = 0;
   std::int64_t test_rows = 0;
   double test_accuracy = 0;  // on the held-out rows
-  std::string split;        // "random" or "chronological"
+  std::string split;         // "random" or "chronological"
   TrainParams params;
-  std::string created_by;   // "prescale 0.1.0"
+  std::string created_by;  // "prescale 0.1.0"
 };
 
 struct ModelInfo {

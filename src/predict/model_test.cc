@@ -18,8 +18,9 @@ class ModelTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("prescale_model_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("prescale_model_test_" +
+            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -112,8 +113,9 @@ TEST_F(ModelTest, LoadErrorsSayWhatIsWrong) {
       {"not our metadata", booster, R"({"a": 1})", "not a prescale model metadata file"},
       {"other encoding", booster, replace(meta, "seed2-onehot-v1", "seed2-dummies"),
        "encoding 'seed2-dummies', but this prescale encodes 'seed2-onehot-v1'"},
-      {"columns reordered", booster, replace(meta, "\"feature_names\": [\n    \"cpu_usage\",\n    \"memory_usage\"",
-                                 "\"feature_names\": [\n    \"memory_usage\",\n    \"cpu_usage\""),
+      {"columns reordered", booster,
+       replace(meta, "\"feature_names\": [\n    \"cpu_usage\",\n    \"memory_usage\"",
+               "\"feature_names\": [\n    \"memory_usage\",\n    \"cpu_usage\""),
        "feature_names[0] is 'memory_usage', expected 'cpu_usage'"},
       {"no booster", "", meta, "cannot read"},
       {"booster not JSON", "binf...", meta, "not an XGBoost JSON model"},

@@ -20,8 +20,8 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '"')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"')) {
     s.remove_suffix(1);
   }
   return s;
@@ -103,9 +103,12 @@ Result<std::vector<LabelledRow>> ReadLabelledCsv(const std::string& path) {
                            std::to_string(names.size()));
     }
     LabelledRow r;
-    double* numbers[7] = {&r.features.cpu_usage,         &r.features.memory_usage,
-                          &r.features.network_traffic,   &r.features.power_consumption,
-                          &r.features.num_executed_instructions, &r.features.execution_time,
+    double* numbers[7] = {&r.features.cpu_usage,
+                          &r.features.memory_usage,
+                          &r.features.network_traffic,
+                          &r.features.power_consumption,
+                          &r.features.num_executed_instructions,
+                          &r.features.execution_time,
                           &r.features.energy_efficiency};
     for (int k = 0; k < 7; ++k) {
       auto v = ParseNumber(f[input_col[k]]);
@@ -155,16 +158,16 @@ Evaluation Evaluate(const DemandModel& model, const std::vector<LabelledRow>& ro
   return e;
 }
 
-Result<TrainResult> TrainDemandModel(const std::vector<LabelledRow>& rows,
-                                     const TrainOptions& o) {
+Result<TrainResult> TrainDemandModel(const std::vector<LabelledRow>& rows, const TrainOptions& o) {
   if (!(o.test_fraction > 0 && o.test_fraction < 1)) {
     return Status::Error("the held-out fraction must be in (0, 1), got " +
                          FormatNumber(o.test_fraction));
   }
   if (o.params.rounds < 1 || o.params.max_depth < 1 || !(o.params.eta > 0) ||
       !(o.params.subsample > 0 && o.params.subsample <= 1)) {
-    return Status::Error("training parameters: rounds and max_depth must be >= 1, eta > 0, "
-                         "subsample in (0, 1]");
+    return Status::Error(
+        "training parameters: rounds and max_depth must be >= 1, eta > 0, "
+        "subsample in (0, 1]");
   }
   std::vector<LabelledRow> train, test;
   const std::size_t n = rows.size();
@@ -182,17 +185,16 @@ Result<TrainResult> TrainDemandModel(const std::vector<LabelledRow>& rows,
   std::vector<float> x(train.size() * kModelFeatures);
   std::vector<float> y(train.size());
   for (std::size_t i = 0; i < train.size(); ++i) {
-    if (Status s = EncodeModelRow(
-            train[i].features,
-            std::span<float, kModelFeatures>(&x[i * kModelFeatures], kModelFeatures));
+    if (Status s = EncodeModelRow(train[i].features, std::span<float, kModelFeatures>(
+                                                         &x[i * kModelFeatures], kModelFeatures));
         !s.ok()) {
       return s.WithContext("training row " + std::to_string(i + 1));
     }
     y[i] = static_cast<float>(static_cast<int>(train[i].label));
   }
   ModelInfo info = CurrentModelInfo();
-  auto booster = XgbBooster::Train(x, kModelFeatures, y, kDemandClasses, info.feature_names,
-                                   o.params);
+  auto booster =
+      XgbBooster::Train(x, kModelFeatures, y, kDemandClasses, info.feature_names, o.params);
   if (!booster.ok()) return booster.status();
   info.training = o.provenance;
   info.training.params = o.params;

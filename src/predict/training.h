@@ -39,7 +39,7 @@ struct TrainOptions {
   TrainParams params;
   double test_fraction = 0.2;  // in (0, 1)
   Split split = Split::kRandom;
-  TrainingInfo provenance;     // source, labels, created_by; the counts are filled in
+  TrainingInfo provenance;  // source, labels, created_by; the counts are filled in
 };
 
 struct Evaluation {

@@ -23,11 +23,11 @@ std::string WriteCsv(const std::string& name, const std::string& text) {
 }
 
 TEST(TrainingTest, ReadsALabelledCsvInAnyColumnOrder) {
-  const std::string path = WriteCsv(
-      "ok.csv", std::string(kHeader) +
-                    "45.5,60.2,122.1,35.6,1200000000,0.8,0.92,compute,high,completed,1\n"
-                    "90,95,1,50,5e9,1.2,0.5,compute,high,running,High\n"
-                    "5,6,0.5,21,1e8,0.3,0.2,io,low,waiting,Low\n");
+  const std::string path =
+      WriteCsv("ok.csv", std::string(kHeader) +
+                             "45.5,60.2,122.1,35.6,1200000000,0.8,0.92,compute,high,completed,1\n"
+                             "90,95,1,50,5e9,1.2,0.5,compute,high,running,High\n"
+                             "5,6,0.5,21,1e8,0.3,0.2,io,low,waiting,Low\n");
   auto rows = ReadLabelledCsv(path);
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   ASSERT_EQ(rows->size(), 3u);
@@ -47,9 +47,10 @@ TEST(TrainingTest, CsvErrorsNameTheLine) {
   };
   const Case cases[] = {
       {"empty", "", "empty file"},
-      {"no label", "cpu_usage,memory_usage,network_traffic,power_consumption,"
-                   "num_executed_instructions,execution_time,energy_efficiency,task_type,"
-                   "task_priority\n",
+      {"no label",
+       "cpu_usage,memory_usage,network_traffic,power_consumption,"
+       "num_executed_instructions,execution_time,energy_efficiency,task_type,"
+       "task_priority\n",
        ":1: no column 'label'"},
       {"no input", "cpu_usage,label\n", ":1: no column 'memory_usage'"},
       {"not a number", std::string(kHeader) + ok + "abc,60,1,1,1,1,1,io,low,x,0\n",

@@ -35,7 +35,8 @@ Status ReadShape(BoosterHandle h, int* features, int* classes, int* rounds) {
   std::vector<float> zero(static_cast<std::size_t>(*features > 0 ? *features : 1), 0.0f);
   char array[160];
   std::snprintf(array, sizeof(array),
-                R"({"data": [%)" PRIuPTR R"(, true], "shape": [1, %d], "typestr": "<f4", "version": 3})",
+                R"({"data": [%)" PRIuPTR
+                R"(, true], "shape": [1, %d], "typestr": "<f4", "version": 3})",
                 reinterpret_cast<std::uintptr_t>(zero.data()), *features);
   const char* config =
       R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": true, "cache_id": 0, "missing": NaN})";
@@ -94,9 +95,9 @@ Result<std::unique_ptr<XgbBooster>> XgbBooster::FromJson(std::string_view json) 
 }
 
 Result<std::unique_ptr<XgbBooster>> XgbBooster::Train(std::span<const float> rows, int columns,
-                                                     std::span<const float> labels, int classes,
-                                                     const std::vector<std::string>& feature_names,
-                                                     const TrainParams& p) {
+                                                      std::span<const float> labels, int classes,
+                                                      const std::vector<std::string>& feature_names,
+                                                      const TrainParams& p) {
   QuietOnce();
   if (columns <= 0 || labels.empty() || rows.size() != labels.size() * columns) {
     return Status::Error("training data: " + std::to_string(rows.size()) + " values for " +
@@ -167,7 +168,8 @@ Status XgbBooster::Predict(const float* rows, std::size_t n, float* out) const {
   if (n == 0) return Status::Ok();
   char array[160];
   std::snprintf(array, sizeof(array),
-                R"({"data": [%)" PRIuPTR R"(, true], "shape": [%zu, %d], "typestr": "<f4", "version": 3})",
+                R"({"data": [%)" PRIuPTR
+                R"(, true], "shape": [%zu, %d], "typestr": "<f4", "version": 3})",
                 reinterpret_cast<std::uintptr_t>(rows), n, num_features_);
   // "missing" must be given for in-place prediction; no encoded value is NaN.
   static constexpr char kConfig[] =

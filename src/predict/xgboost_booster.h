@@ -26,9 +26,9 @@
 namespace prescale::predict {
 
 struct TrainParams {
-  int rounds = 40;        // boosting rounds (trees per class)
+  int rounds = 40;  // boosting rounds (trees per class)
   int max_depth = 6;
-  double eta = 0.3;       // learning rate
+  double eta = 0.3;  // learning rate
   double subsample = 1.0;
   std::uint64_t seed = 42;
 };
@@ -49,9 +49,9 @@ class XgbBooster {
   // [0, classes). Deterministic for the same inputs and params (one thread, exact
   // histogram on a fixed seed). `feature_names` are stored in the model.
   static Result<std::unique_ptr<XgbBooster>> Train(std::span<const float> rows, int columns,
-                                                  std::span<const float> labels, int classes,
-                                                  const std::vector<std::string>& feature_names,
-                                                  const TrainParams& params);
+                                                   std::span<const float> labels, int classes,
+                                                   const std::vector<std::string>& feature_names,
+                                                   const TrainParams& params);
 
   // The model as XGBoost JSON.
   Result<std::string> SaveJson() const;

@@ -38,7 +38,9 @@ std::string TypeName(const json& v) {
   return v.type_name();
 }
 
-std::string Value(const json& v) { return Quote(v.dump(-1, ' ', false, json::error_handler_t::replace), 40); }
+std::string Value(const json& v) {
+  return Quote(v.dump(-1, ' ', false, json::error_handler_t::replace), 40);
+}
 
 // Reads one row of nine features. `where` prefixes messages ("row 3: ").
 std::optional<Bad> ReadFeatures(const json& row, const std::string& where, Seed2Features& f) {
@@ -48,13 +50,17 @@ std::optional<Bad> ReadFeatures(const json& row, const std::string& where, Seed2
   }
   if (row.size() != kSeed2Inputs) {
     return Bad{400, where + "expected " + std::to_string(kSeed2Inputs) + " features, got " +
-                        std::to_string(row.size()) + " (order: cpu_usage, memory_usage, "
+                        std::to_string(row.size()) +
+                        " (order: cpu_usage, memory_usage, "
                         "network_traffic, power_consumption, num_executed_instructions, "
                         "execution_time, energy_efficiency, task_type, task_priority)"};
   }
-  double* numbers[7] = {&f.cpu_usage,         &f.memory_usage,
-                        &f.network_traffic,   &f.power_consumption,
-                        &f.num_executed_instructions, &f.execution_time,
+  double* numbers[7] = {&f.cpu_usage,
+                        &f.memory_usage,
+                        &f.network_traffic,
+                        &f.power_consumption,
+                        &f.num_executed_instructions,
+                        &f.execution_time,
                         &f.energy_efficiency};
   auto name = [&](int i) {
     return "feature " + std::to_string(i + 1) + " (" + std::string(Seed2InputNames()[i]) + ")";
@@ -107,10 +113,11 @@ std::optional<Bad> ParseBody(const std::string& body, std::size_t limit, json& o
 }
 
 void AppendClassification(std::string& out, const Classification& c) {
-  fmt::format_to(std::back_inserter(out),
-                 R"({{"prediction":{},"predicted_class":"{}","confidence":{},"probabilities":[{},{},{}]}})",
-                 static_cast<int>(c.demand_class), DemandClassName(c.demand_class), c.confidence,
-                 c.probabilities[0], c.probabilities[1], c.probabilities[2]);
+  fmt::format_to(
+      std::back_inserter(out),
+      R"({{"prediction":{},"predicted_class":"{}","confidence":{},"probabilities":[{},{},{}]}})",
+      static_cast<int>(c.demand_class), DemandClassName(c.demand_class), c.confidence,
+      c.probabilities[0], c.probabilities[1], c.probabilities[2]);
 }
 
 PredictRoutes::Reply ErrorReply(const Bad& b) {
@@ -133,18 +140,18 @@ struct PredictRoutes::Metrics {
                         .Name("prescale_predictions_total")
                         .Help("Rows classified, by predicted class")
                         .Register(r)) {
-    const prometheus::Histogram::BucketBoundaries buckets = {
-        1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 0.1, 1};
+    const prometheus::Histogram::BucketBoundaries buckets = {1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4,
+                                                             1e-3, 2.5e-3, 5e-3, 1e-2, 0.1,    1};
     for (int route = 0; route < kRoutes; ++route) {
       for (int c = 0; c < 3; ++c) {
-        by_code[route][c] = &requests.Add(
-            {{"route", kRouteNames[route]}, {"code", std::to_string(kCodes[c])}});
+        by_code[route][c] =
+            &requests.Add({{"route", kRouteNames[route]}, {"code", std::to_string(kCodes[c])}});
       }
       latency[route] = &duration.Add({{"route", kRouteNames[route]}}, buckets);
     }
     for (int k = 0; k < kDemandClasses; ++k) {
-      by_class[k] = &predictions.Add(
-          {{"class", std::string(DemandClassName(static_cast<DemandClass>(k)))}});
+      by_class[k] =
+          &predictions.Add({{"class", std::string(DemandClassName(static_cast<DemandClass>(k)))}});
     }
   }
   void Count(int route, int status, Duration took) {
@@ -238,12 +245,11 @@ PredictRoutes::Reply PredictRoutes::Model() const {
   j["feature_names"] = m.feature_names;
   j["classes"] = m.classes;
   j["rounds"] = model_->booster().rounds();
-  j["training"] = {{"source", t.source},         {"labels", t.labels},
-                   {"rows", t.rows},             {"train_rows", t.train_rows},
-                   {"test_rows", t.test_rows},   {"test_accuracy", t.test_accuracy},
-                   {"split", t.split},           {"rounds", t.params.rounds},
-                   {"max_depth", t.params.max_depth}, {"eta", t.params.eta},
-                   {"seed", t.params.seed},      {"created_by", t.created_by}};
+  j["training"] = {
+      {"source", t.source},         {"labels", t.labels},        {"rows", t.rows},
+      {"train_rows", t.train_rows}, {"test_rows", t.test_rows},  {"test_accuracy", t.test_accuracy},
+      {"split", t.split},           {"rounds", t.params.rounds}, {"max_depth", t.params.max_depth},
+      {"eta", t.params.eta},        {"seed", t.params.seed},     {"created_by", t.created_by}};
   return Reply{200, DumpJson(j)};
 }
 

@@ -4,9 +4,9 @@
 #include <httplib.h>
 #include <prometheus/registry.h>
 
-#include <nlohmann/json.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
@@ -31,10 +31,9 @@ std::shared_ptr<const predict::DemandModel> Model() {
   return *model;
 }
 
-
 // The nine features with element `i` replaced by the JSON text `value`.
 std::string With(int i, const std::string& value) {
-  std::vector<std::string> f = {"45.5", "60.2", "122.1", "35.6", "1200000000",
+  std::vector<std::string> f = {"45.5", "60.2", "122.1",       "35.6",    "1200000000",
                                 "0.8",  "0.92", "\"compute\"", "\"high\""};
   f[i] = value;
   std::string body = R"({"features": [)";
@@ -80,9 +79,11 @@ TEST(PredictRoutesTest, EveryBadInputIsA4xxThatSaysWhy) {
        "feature 1 (cpu_usage) must be a number, got string"},
       {"number as a string", With(2, "\"122.1\""), 422,
        "feature 3 (network_traffic) must be a number, got string"},
-      {"boolean", With(4, "true"), 422, "feature 5 (num_executed_instructions) must be a number, got boolean"},
+      {"boolean", With(4, "true"), 422,
+       "feature 5 (num_executed_instructions) must be a number, got boolean"},
       {"null", With(5, "null"), 422, "feature 6 (execution_time) must be a number, got null"},
-      {"number as a category", With(7, "1"), 422, "feature 8 (task_type) must be a string, got number"},
+      {"number as a category", With(7, "1"), 422,
+       "feature 8 (task_type) must be a string, got number"},
       {"unknown task_type", With(7, "\"gpu\""), 422,
        "feature task_type: unknown category 'gpu' (known: compute, network, io)"},
       {"unknown task_priority", With(8, "\"urgent\""), 422,
@@ -93,7 +94,8 @@ TEST(PredictRoutesTest, EveryBadInputIsA4xxThatSaysWhy) {
        R"({"features": [45.5, 60.2, 122.1, 35.6, 1200000000, 0.8, 0.92, "compute", "high", 1]})",
        400, "expected 9 features, got 10"},
       {"no features key", R"({"rows": []})", 422, "body has no \"features\" list"},
-      {"features not a list", R"({"features": "45.5"})", 422, "must be a list of 9 values, got string"},
+      {"features not a list", R"({"features": "45.5"})", 422,
+       "must be a list of 9 values, got string"},
       {"body not an object", "[1, 2]", 422, "body must be a JSON object"},
       {"over the limit", With(0, "45.5" + std::string(600, ' ')), 400,
        "is over this route's limit of 512 bytes"},
@@ -163,8 +165,8 @@ class PredictServerTest : public ::testing::Test {
     server_ = std::make_unique<HttpServer>(o, groups_, telemetry_, RealClock::Default());
     PredictLimits limits;
     limits.predict_body_bytes = 1024;
-    routes_ = std::make_unique<PredictRoutes>(Model(), telemetry_.registry(),
-                                              RealClock::Default(), limits);
+    routes_ = std::make_unique<PredictRoutes>(Model(), telemetry_.registry(), RealClock::Default(),
+                                              limits);
     routes_->Register(*server_);
     ASSERT_TRUE(server_->Start().ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
@@ -281,7 +283,8 @@ TEST(RemoteClassifierTest, FailuresAreErrorsThatNameTheUrl) {
   }
   // The seed's service once sent a sentence as the confidence: the class still counts.
   status = 200;
-  body = R"({"prediction": 2, "predicted_class": "High", "confidence": "Model prediction successful"})";
+  body =
+      R"({"prediction": 2, "predicted_class": "High", "confidence": "Model prediction successful"})";
   auto r = remote.Classify(predict::test::SeedExample());
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->demand_class, DemandClass::kHigh);
@@ -326,7 +329,9 @@ TEST(RemoteClassifierTest, SettingsAreChecked) {
       {"no url", {}, "must start with http://"},
       {"ftp", {{"predictor_url", "ftp://host/predict"}}, "must start with http://"},
       {"no host", {{"predictor_url", "http:///predict"}}, "has no host"},
-      {"bad timeout", {{"predictor_url", "http://127.0.0.1:8000"}, {"timeout_s", "0"}}, "timeout_s"},
+      {"bad timeout",
+       {{"predictor_url", "http://127.0.0.1:8000"}, {"timeout_s", "0"}},
+       "timeout_s"},
       {"unknown key", {{"predictor_url", "http://127.0.0.1:8000"}, {"timout_s", "1"}}, "timout_s"},
   };
   for (const Case& c : cases) {

@@ -30,8 +30,8 @@ Result<std::vector<predict::LabelledRow>> LabelTraceByOracle(const Trace& trace,
   const std::vector<int> demand = Demand(trace.values, o.capacity_per_instance);
   const std::vector<int> desired = OracleDesired(demand, boot_steps, o.limits);
 
-  const int span = static_cast<int>(
-      std::ceil(1.5 * *std::max_element(desired.begin(), desired.end())));
+  const int span =
+      static_cast<int>(std::ceil(1.5 * *std::max_element(desired.begin(), desired.end())));
   std::vector<predict::LabelledRow> rows;
   rows.reserve(trace.size() * 9);
   std::vector<int> sizes;
