@@ -38,24 +38,17 @@ const std::array<std::string_view, kSeed2Inputs>& Seed2InputNames() {
 }
 
 const std::array<std::string_view, kModelFeatures>& ModelFeatureNames() {
-  static constexpr std::array<std::string_view, kModelFeatures> kNames = {
-      "cpu_usage",
-      "memory_usage",
-      "network_traffic",
-      "power_consumption",
-      "num_executed_instructions",
-      "execution_time",
-      "energy_efficiency",
-      "cpu_mem_product",
-      "cpu_network_ratio",
-      "power_per_cpu",
-      "execution_per_instruction",
-      "task_type_compute",
-      "task_type_network",
-      "task_type_io",
-      "task_priority_high",
-      "task_priority_medium",
-      "task_priority_low"};
+  // The seven numbers as sent, then the derived and one-hot columns.
+  static const std::array<std::string_view, kModelFeatures> kNames = [] {
+    std::array<std::string_view, kModelFeatures> n{};
+    for (int i = 0; i < 7; ++i) n[i] = Seed2InputNames()[i];
+    const std::string_view rest[] = {
+        "cpu_mem_product",      "cpu_network_ratio", "power_per_cpu", "execution_per_instruction",
+        "task_type_compute",    "task_type_network", "task_type_io",  "task_priority_high",
+        "task_priority_medium", "task_priority_low"};
+    for (int i = 0; i < 10; ++i) n[7 + i] = rest[i];
+    return n;
+  }();
   return kNames;
 }
 
