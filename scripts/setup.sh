@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   # libraries
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsqlite3-dev
-  libcpp-httplib-dev prometheus-cpp-dev
+  libcpp-httplib-dev prometheus-cpp-dev libxgboost-dev
   # charts (prescale plot): cairo, and the DejaVu fonts it finds through fontconfig
   libcairo2-dev fonts-dejavu-core
   # the AWS client: HTTPS, SigV4's HMAC-SHA256, the Query protocol's XML
@@ -23,6 +23,8 @@ packages=(
   python3 python3-numpy
   # the real AWS CLI and SDK, to prove the fake AWS endpoint speaks AWS
   awscli python3-botocore
+  # Python's xgboost, to prove it predicts as prescale does (tests/xgboost_parity_test.py)
+  python3-xgboost
 )
 
 missing=()

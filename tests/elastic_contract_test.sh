@@ -12,7 +12,7 @@ for t in "${traces[@]}"; do [[ -f $t ]] || { echo "skip: $t absent"; exit 77; };
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || { echo "skip: no python3-numpy"; exit 77; }
 
 fail=0
-for policy in predictive hpa target-tracking seed2 threshold; do
+for policy in predictive hpa target-tracking seed2 threshold classifier; do
   out=$(/usr/bin/python3 "$shared/bench/elastic.py" --binary "$binary" --args "--policy $policy" "${traces[@]}")
   if grep -q NOTE <<<"$out"; then
     echo "FAIL $policy: $(grep NOTE <<<"$out")"

@@ -29,6 +29,7 @@ enum class Reason {
   kWarmingUp,            // not enough history yet for the forecaster
   kActuatorError,        // the actuator could not describe or resize the group: hold
   kBackingOff,           // a recent action failed: waiting before the next attempt
+  kClassifierFallback,   // the demand classifier failed: the fallback policy decided
 };
 
 std::string_view ReasonName(Reason r);   // "ScaleUp", "Cooldown", ...

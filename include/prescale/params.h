@@ -35,6 +35,11 @@ class Params {
   std::vector<std::string> Keys() const;
   // The same keys with the same values (where they came from does not count).
   bool SameSettings(const Params& other) const;
+  // A copy without `keys` (positions kept), for a plugin that hands the rest of its
+  // settings to another one (the classifier policy to its fallback).
+  Params Without(std::initializer_list<std::string_view> keys) const;
+  // A copy with only those of `keys` that are set (positions kept).
+  Params Only(std::initializer_list<std::string_view> keys) const;
 
   Result<double> Number(std::string_view key, double fallback) const;
   Result<int> Integer(std::string_view key, int fallback) const;

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "prescale/anomaly_detector.h"
+#include "prescale/classifier.h"
 #include "prescale/clock.h"
 #include "prescale/decision.h"
 #include "prescale/forecaster.h"
@@ -35,6 +36,12 @@ struct PolicyNeeds {
   std::string_view default_forecaster = "holt-winters";
   int horizon_steps = 1;   // forecast steps 1..horizon_steps
   double quantile = 0.9;   // upper quantile of the forecast
+  // Whether Decide() needs the demand classifier's verdict on the observation's
+  // seed-2 features (PolicyInput::classification), and which classifier (a
+  // Classifiers() name and its settings). The controller calls it, so the policy
+  // stays pure.
+  bool classification = false;
+  PluginSpec classifier;
 };
 
 struct PolicyInput {
@@ -49,6 +56,13 @@ struct PolicyInput {
   // The forecast of PolicyNeeds::forecast_signal; null when none was asked for.
   const ForecastResult* forecast = nullptr;
   AnomalyResult anomaly;            // the detector's verdict on this observation
+  // Seed 2's nine features of this observation (features/seed2_features.h), when
+  // PolicyNeeds::classification; null otherwise, or when CPU (or load and capacity)
+  // or the instance count is missing.
+  const Seed2Features* features = nullptr;
+  // The classifier's verdict (a class, or why there is none) when
+  // PolicyNeeds::classification; null otherwise.
+  const ClassifierVerdict* classification = nullptr;
 };
 
 // A policy's memory between decisions (cooldown timers, windows, counters).
@@ -82,7 +96,8 @@ struct PolicyContext {
 };
 
 using PolicyRegistry = Registry<Policy, PolicyContext>;
-// The built-in policies: "threshold", "seed2", "hpa", "target-tracking", "predictive".
+// The built-in policies: "threshold", "seed2", "hpa", "target-tracking", "predictive",
+// "classifier".
 const PolicyRegistry& Policies();
 
 }  // namespace prescale

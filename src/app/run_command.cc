@@ -15,7 +15,9 @@
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "dashboard/dashboard.h"
+#include "predict/model.h"
 #include "server/http_server.h"
+#include "server/predict_routes.h"
 #include "server/prometheus_telemetry.h"
 
 namespace prescale::app {
@@ -99,11 +101,28 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
     return 1;
   }
   std::unique_ptr<HttpServer> server;
+  std::unique_ptr<PredictRoutes> predict_routes;
   if (!config->global.listen.empty()) {
     HttpServerOptions o;
     o.listen = config->global.listen;
     server = std::make_unique<HttpServer>(o, **daemon, telemetry, clock);
     AddDashboard(*server);
+    // POST /predict beside the API (docs/prediction.md): a named model must load,
+    // the default one is served when the build made it.
+    if (const std::string& m = config->global.predict_model; m != "off") {
+      auto model = predict::DemandModel::Load(m.empty() ? predict::DefaultModelPath() : m);
+      if (model.ok()) {
+        predict_routes = std::make_unique<PredictRoutes>(
+            std::shared_ptr<const predict::DemandModel>(std::move(model.value())),
+            telemetry.registry(), clock);
+        predict_routes->Register(*server);
+      } else if (!m.empty()) {
+        fmt::print(err, "run: global.predict_model: {}\n", model.status().message());
+        return 1;
+      } else {
+        log.Log(LogLevel::kInfo, "", "No POST /predict: " + model.status().message());
+      }
+    }
     if (Status s = server->Start(); !s.ok()) {
       fmt::print(err, "run: {}\n", s.message());
       return 1;

@@ -24,9 +24,12 @@ namespace {
 // stderr rather than failing, so one sweep can run every policy.
 void SetPolicyNumber(PluginSpec& policy, const std::string& key, double value, const char* flag,
                      std::ostream& err) {
-  static const char* kHas[] = {"hpa", "target-tracking", "predictive"};
+  // `classifier` hands these to its `predictive` fallback.
+  static const char* kHas[] = {"hpa", "target-tracking", "predictive", "classifier"};
   bool has = std::find(std::begin(kHas), std::end(kHas), policy.type) != std::end(kHas);
-  if (key == "slo_underprovision_pct") has = policy.type == "predictive";
+  if (key == "slo_underprovision_pct") {
+    has = policy.type == "predictive" || policy.type == "classifier";
+  }
   if (!has) {
     fmt::print(err, "simulate: note: policy '{}' has no {}; {} ignored\n", policy.type, key, flag);
     return;
@@ -258,16 +261,8 @@ int RunDemo(std::ostream& out, std::ostream& err, const std::string& out_dir) {
   c.spike_times = {FromEpochSeconds(start + 86400 + 14 * 3600)};
   c.spike_duration = Duration(1200);
   c.spike_height = 0.8;
-  SyntheticWorkload workload(c);
-  Trace trace;
-  trace.name = "synthetic (daily cycle, noise, one spike)";
-  trace.columns = {"timestamp", "value"};
-  trace.step_s = 60;
-  for (int i = 0; i < 3 * 1440; ++i) {
-    double t = start + 60.0 * i;
-    trace.timestamps_s.push_back(t);
-    trace.values.push_back(workload.LoadAt(FromEpochSeconds(t)));
-  }
+  const Trace trace = SampleTrace(SyntheticWorkload(c), start, 60, 3 * 1440,
+                                  "synthetic (daily cycle, noise, one spike)");
 
   if (!out_dir.empty()) {
     std::error_code ec;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/plot_command.h"
+#include "app/predict_commands.h"
 #include "app/run_command.h"
 #include "app/simulate_command.h"
 #include "prescale/forecaster.h"
@@ -100,6 +101,38 @@ int main(int argc, char** argv) {
   plot->add_option("--title", plot_flags.title, "Chart title (default: from the input)");
   plot->add_option("--group", plot_flags.groups, "With --metrics: only this group (repeatable)");
 
+  prescale::app::TrainFlags tr;
+  CLI::App* train = app.add_subcommand(
+      "train", "Train the demand classifier (XGBoost) from a labelled CSV or a trace");
+  train->add_option("--csv", tr.csv, "Labelled CSV: the nine /predict inputs and 'label'");
+  train->add_option("--trace", tr.trace, "Trace CSV (timestamp,value), labelled by the oracle");
+  train->add_flag("--synthetic", tr.synthetic,
+                  "The built-in synthetic workload (the default model)");
+  train->add_option("--out", tr.out, "Model file to write (.json; metadata beside it)")->required();
+  train->add_option("--capacity", tr.capacity, "Units/s one instance serves (trace labels)");
+  train->add_option("--boot-delay", tr.boot_delay_s, "Launch-to-ready delay, seconds")
+      ->capture_default_str();
+  train->add_option("--min", tr.min, "Minimum instances")->capture_default_str();
+  train->add_option("--max", tr.max, "Maximum instances")->capture_default_str();
+  train->add_option("--days", tr.days, "Days of synthetic workload")->capture_default_str();
+  train->add_option("--seed", tr.seed, "Seed of the split and of XGBoost")->capture_default_str();
+  train->add_option("--rounds", tr.rounds, "Boosting rounds")->capture_default_str();
+  train->add_option("--max-depth", tr.max_depth, "Tree depth")->capture_default_str();
+  train->add_option("--eta", tr.eta, "Learning rate")->capture_default_str();
+  train->add_option("--test-fraction", tr.test_fraction, "Share of rows held out")
+      ->capture_default_str();
+  train->add_flag("--quiet", tr.quiet, "Print only errors");
+
+  prescale::app::ServeFlags sv;
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "The prediction service alone: POST /predict (seed 2's API), /predict/batch, /model");
+  serve->add_option("--model", sv.model, "Model .json (default: the one the build trained)");
+  serve->add_option("--listen", sv.listen, "HTTP address")->capture_default_str();
+  serve->add_option("--threads", sv.threads, "Server threads (one per keep-alive connection)")
+      ->capture_default_str();
+  serve->add_option("--for", sv.for_s, "Stop after this many seconds");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,6 +144,8 @@ int main(int argc, char** argv) {
   if (*plot) return prescale::app::RunPlot(plot_flags, std::cout, std::cerr);
   if (*backtest) return prescale::app::RunBacktest(bt, std::cout, std::cerr);
   if (*run) return prescale::app::RunRun(run_flags, std::cout, std::cerr);
+  if (*train) return prescale::app::RunTrain(tr, std::cout, std::cerr);
+  if (*serve) return prescale::app::RunServe(sv, std::cout, std::cerr);
   if (*validate) return prescale::app::RunValidate(validate_path, std::cout, std::cerr);
   return 2;
 }

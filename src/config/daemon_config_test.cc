@@ -76,7 +76,8 @@ TEST(DaemonConfigTest, BadConfigsNamePlaceAndProblem) {
       {"negative group interval", group + "    interval_s: -1\n",
        "cfg.yaml:4:17: 'interval_s' must be more than zero seconds"},
       {"unknown policy", group + "    policy: {type: hpx}\n",
-       "cfg.yaml:4:20: unknown policy 'hpx' (did you mean 'hpa'?); known: hpa, predictive"},
+       "cfg.yaml:4:20: unknown policy 'hpx' (did you mean 'hpa'?); known: classifier, hpa, "
+       "predictive"},
       {"unknown source", "groups:\n  - name: web\n    source: {type: promethus}\n",
        "cfg.yaml:3:20: unknown source 'promethus' (did you mean 'prometheus'?)"},
       {"unknown actuator", group + "    actuator: aws\n", "cfg.yaml:4:15: unknown actuator 'aws'"},

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "features/seed2_features.h"
+
 namespace prescale {
 namespace {
 
@@ -36,6 +38,12 @@ Result<Controller::Parts> Controller::BuildParts(const GroupSpec& group, const P
                                   ForecasterContext{group.interval, needs.horizon_steps});
     if (!f.ok()) return f.status().WithContext("group '" + group.name + "'");
     parts.forecaster = std::move(f.value());
+  }
+  if (needs.classification) {
+    auto c = Classifiers().Create(needs.classifier.type, needs.classifier.params,
+                                  ClassifierContext{group.name});
+    if (!c.ok()) return c.status().WithContext("group '" + group.name + "'");
+    parts.classifier = std::move(c.value());
   }
   auto d = Detectors().Create(detector.type.empty() ? std::string(default_detector) : detector.type, detector.params,
                               DetectorContext{group.interval});
@@ -110,6 +118,7 @@ const StepRecord& Controller::Step(TimePoint now) {
   input.capacity_per_instance = group_.capacity_per_instance;
   input.forecast = parts_.forecaster ? &forecast_ : nullptr;
   input.anomaly = record_.anomaly;
+  if (needs_.classification) Classify(*described, input);
   working_->CopyFrom(*committed_);
   Decision d = parts_.policy->Decide(input, *working_);
   d.desired = limits.Clamp(d.desired);
@@ -153,6 +162,27 @@ const StepRecord& Controller::Step(TimePoint now) {
   // 5. Record.
   if (recorder_) recorder_->Record(group_, record_);
   return record_;
+}
+
+void Controller::Classify(const CapacityStatus& group, PolicyInput& input) {
+  features_ = ComputeSeed2Features(
+      FeatureObservation(observation_, group.ready, group_.capacity_per_instance),
+      group_.limits.min, group_.limits.max);
+  verdict_ = ClassifierVerdict{};
+  if (!features_) {
+    verdict_.error =
+        "no features: the CPU (or the load and capacity) or the instance count is missing";
+  } else if (!parts_.classifier) {
+    verdict_.error = "no classifier";
+  } else if (auto c = parts_.classifier->Classify(*features_); c.ok()) {
+    verdict_.classification = *c;
+  } else {
+    verdict_.error = c.status().message();
+  }
+  input.features = features_ ? &*features_ : nullptr;
+  input.classification = &verdict_;
+  record_.features = input.features;
+  record_.classification = &verdict_;
 }
 
 SavedState Controller::SaveState() const {

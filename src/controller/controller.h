@@ -2,7 +2,8 @@
 // pure policy, as Kubernetes' horizontal.go is):
 //
 //   1. describe the group (actuator) and read its metrics (source);
-//   2. update the anomaly detector and the forecaster;
+//   2. update the anomaly detector and the forecaster; when the policy needs a
+//      classification, compute seed 2's features and ask the classifier;
 //   3. decide (policy, pure);
 //   4. actuate when the size changes; on failure, roll the policy state back so
 //      the next step retries from the same state;
@@ -14,10 +15,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "prescale/actuator.h"
 #include "prescale/anomaly_detector.h"
+#include "prescale/classifier.h"
 #include "prescale/forecaster.h"
 #include "prescale/metric_source.h"
 #include "prescale/params.h"
@@ -59,6 +62,10 @@ struct StepRecord {
   Signal series = Signal::kLoad;
   std::optional<double> series_value;
   AnomalyResult anomaly;
+  // Seed 2's features and the classifier's verdict, when the policy needs a
+  // classification (PolicyNeeds::classification); null otherwise.
+  const Seed2Features* features = nullptr;
+  const ClassifierVerdict* classification = nullptr;
   bool acted = false;  // SetDesired() was called and succeeded
   Status error;        // actuator failure, if any
 
@@ -110,6 +117,7 @@ class Controller {
     std::unique_ptr<Policy> policy;
     std::unique_ptr<Forecaster> forecaster;     // may be null
     std::unique_ptr<AnomalyDetector> detector;  // may be null
+    std::unique_ptr<Classifier> classifier;     // null unless the policy needs one
   };
 
   // Builds the policy, forecaster and detector from their specs and registries. An
@@ -138,6 +146,10 @@ class Controller {
   const ControllerStats& stats() const { return stats_; }
 
  private:
+  // Seed 2's features of this step and the classifier's verdict on them, into
+  // `input` and the record.
+  void Classify(const CapacityStatus& group, PolicyInput& input);
+
   GroupSpec group_;
   MetricSource& source_;
   Actuator& actuator_;
@@ -148,6 +160,8 @@ class Controller {
   std::unique_ptr<PolicyState> working_;    // scratch for the decision in progress
   Observation observation_;
   ForecastResult forecast_;
+  std::optional<Seed2Features> features_;
+  ClassifierVerdict verdict_;
   StepRecord record_;
   ControllerStats stats_;
   int last_known_desired_ = 0;  // for records when the actuator cannot describe

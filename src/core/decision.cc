@@ -21,6 +21,7 @@ std::string_view ReasonName(Reason r) {
     case Reason::kWarmingUp: return "WarmingUp";
     case Reason::kActuatorError: return "ActuatorError";
     case Reason::kBackingOff: return "BackingOff";
+    case Reason::kClassifierFallback: return "ClassifierFallback";
   }
   return "Unknown";
 }

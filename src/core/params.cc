@@ -42,6 +42,24 @@ bool Params::SameSettings(const Params& other) const {
   return true;
 }
 
+Params Params::Without(std::initializer_list<std::string_view> keys) const {
+  Params out(where_);
+  for (const auto& [key, value] : values_) {
+    bool drop = false;
+    for (std::string_view k : keys) drop = drop || k == key;
+    if (!drop) out.values_.emplace(key, value);
+  }
+  return out;
+}
+
+Params Params::Only(std::initializer_list<std::string_view> keys) const {
+  Params out(where_);
+  for (std::string_view k : keys) {
+    if (auto it = values_.find(k); it != values_.end()) out.values_.emplace(it->first, it->second);
+  }
+  return out;
+}
+
 std::string Params::Where(std::string_view key) const {
   auto it = values_.find(key);
   if (it == values_.end()) return "";

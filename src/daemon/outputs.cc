@@ -107,6 +107,16 @@ void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
       log.Info(g.name, fmt::format("Predicted CPU: {:.1f}%", *next * 100));
     }
   }
+  if (const ClassifierVerdict* v = s.classification) {
+    // Seed 2's log line: "PREDICTION: 0 (Low) - Confidence: ...".
+    if (v->ok()) {
+      const DemandClass c = v->classification->demand_class;
+      log.Info(g.name, fmt::format("PREDICTION: {} ({}) - Confidence: {:.3f}", static_cast<int>(c),
+                                   DemandClassName(c), v->classification->confidence));
+    } else {
+      log.Warn(g.name, "Prediction failed, the predictive fallback decides: " + v->error);
+    }
+  }
   if (s.anomaly.anomaly) {
     log.Warn(g.name,
              fmt::format("Anomaly detected in {}! (score {:.3f})", SeriesName(s), s.anomaly.score));
@@ -184,7 +194,10 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   in["anomaly"] = s.anomaly.anomaly;
   in["anomaly_score"] = s.anomaly.score;
   in["source_error"] = o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error);
-  if (auto f = ComputeSeed2Features(o, g.limits.min, g.limits.max)) {
+  // The features the classifier saw when the policy used one, else computed here.
+  std::optional<Seed2Features> own;
+  if (!s.features) own = ComputeSeed2Features(o, g.limits.min, g.limits.max);
+  if (const Seed2Features* f = s.features ? s.features : (own ? &*own : nullptr)) {
     in["features"] = {f->cpu_usage,
                       f->memory_usage,
                       f->network_traffic,
@@ -194,6 +207,15 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
                       f->energy_efficiency,
                       f->task_type,
                       f->task_priority};
+  }
+  if (const ClassifierVerdict* v = s.classification) {
+    if (v->ok()) {
+      in["classification"] = {{"prediction", static_cast<int>(v->classification->demand_class)},
+                              {"predicted_class", DemandClassName(v->classification->demand_class)},
+                              {"confidence", v->classification->confidence}};
+    } else {
+      in["classification"] = {{"error", v->error}};
+    }
   }
   j["inputs"] = std::move(in);
   pending[kDecisions] += j.dump();

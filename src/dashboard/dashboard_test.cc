@@ -15,17 +15,6 @@
 namespace prescale {
 namespace {
 
-// No groups: the page itself is under test here, the data in the browser test.
-class NoGroups final : public StatusProvider {
- public:
-  std::vector<GroupSnapshot> Groups() const override { return {}; }
-  std::optional<GroupSnapshot> Group(const std::string&) const override { return std::nullopt; }
-  std::optional<std::vector<HistoryPoint>> History(const std::string&, TimePoint) const override {
-    return std::nullopt;
-  }
-  bool Healthy(TimePoint, std::string*) const override { return true; }
-};
-
 std::string ReadSource(const std::string& name) {
   std::ifstream in(std::string(PRESCALE_SOURCE_DIR) + "/src/dashboard/web/" + name,
                    std::ios::binary);
@@ -48,7 +37,7 @@ class DashboardTest : public testing::Test {
   }
 
   SimulatedClock clock_;
-  NoGroups status_;
+  NoGroupsStatus status_;
   PrometheusTelemetry telemetry_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<httplib::Client> client_;

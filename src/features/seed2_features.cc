@@ -44,6 +44,16 @@ std::string ClassifySeed2TaskPriority(double cpu_pct, double memory_pct, double 
   return "low";
 }
 
+Observation FeatureObservation(const Observation& obs, int ready, double capacity_per_instance) {
+  Observation o = obs;
+  if (!o.instances && ready > 0) o.instances = ready;
+  if (!o.cpu_utilization && o.load_per_s && std::isfinite(*o.load_per_s) && ready > 0 &&
+      capacity_per_instance > 0) {
+    o.cpu_utilization = std::min(1.0, *o.load_per_s / (ready * capacity_per_instance));
+  }
+  return o;
+}
+
 // The steps and constants are the seed's calculate_derived_metrics, in its order of
 // evaluation (floating-point products are not associative).
 std::optional<Seed2Features> ComputeSeed2Features(const Observation& obs, int min_instances,

@@ -25,30 +25,23 @@
 #include <optional>
 #include <string>
 
+#include "prescale/features.h"
 #include "prescale/observation.h"
 
 namespace prescale {
-
-struct Seed2Features {
-  double cpu_usage = 0;                  // %, 1 decimal
-  double memory_usage = 0;               // %, 1 decimal (estimated: see above)
-  double network_traffic = 0;            // MB/s (2^20 bytes) over the group, 1 decimal
-  double power_consumption = 0;          // W over the group, 1 decimal
-  double num_executed_instructions = 0;  // per second over the group, a whole number
-  double execution_time = 0;             // s, 2 decimals
-  double energy_efficiency = 0;          // % per W, 4 decimals
-  std::string task_type;                 // "compute", "network" or "io"
-  std::string task_priority;             // "high", "medium" or "low"
-  bool memory_estimated = false;         // memory was missing and estimated from CPU
-  bool network_missing = false;          // network was missing and counted as 0
-  int instance_count = 0;
-};
 
 // The features of `obs` for a group limited to [min_instances, max_instances].
 // nullopt when CPU or the instance count is missing (or not finite, or < 1).
 // A non-finite memory or network value counts as missing.
 std::optional<Seed2Features> ComputeSeed2Features(const Observation& obs, int min_instances,
                                                   int max_instances);
+
+// The observation a group's features are computed from: `obs`, with the instance
+// count taken from the group's `ready` instances when the source gave none, and,
+// when the source measures load but not CPU, the CPU that load puts on the ready
+// instances (min(1, load / (ready * capacity_per_instance)), DESIGN.md's capacity
+// model). Unchanged when neither applies.
+Observation FeatureObservation(const Observation& obs, int ready, double capacity_per_instance);
 
 // The seed's classify_task_type: the dominant resource, ties going to compute, then
 // network. Arguments in the features' units (%, %, MB/s).

@@ -1,4 +1,5 @@
 // The built-in policies, by name.
+#include "policy/classifier.h"
 #include "policy/hpa.h"
 #include "policy/predictive.h"
 #include "policy/seed2.h"
@@ -15,6 +16,7 @@ const PolicyRegistry& Policies() {
     r->Register("hpa", policy::HpaPolicy::Create);
     r->Register("target-tracking", policy::TargetTrackingPolicy::Create);
     r->Register("predictive", policy::PredictivePolicy::Create);
+    r->Register("classifier", policy::ClassifierPolicy::Create);
     return r;
   }();
   return *registry;

@@ -25,7 +25,7 @@ using test::RunSteps;
 using test::RunWithState;
 using test::TestInput;
 
-const std::vector<std::string> kAllPolicies = {"hpa", "predictive", "seed2", "target-tracking",
+const std::vector<std::string> kAllPolicies = {"classifier", "hpa", "predictive", "seed2", "target-tracking",
                                                "threshold"};
 
 ::testing::AssertionResult HasSubstr(const std::string& text, const std::string& part) {
@@ -88,7 +88,7 @@ TEST_P(PolicyUnknownNameTest, ListsTheKnownOnesAndSuggestsTheNearest) {
   ASSERT_FALSE(created.ok());
   const std::string message = created.status().message();
   EXPECT_TRUE(HasSubstr(message, "unknown policy '" + c.asked + "'"));
-  EXPECT_TRUE(HasSubstr(message, "known: hpa, predictive, seed2, target-tracking, threshold"));
+  EXPECT_TRUE(HasSubstr(message, "known: classifier, hpa, predictive, seed2, target-tracking, threshold"));
   if (c.want_suggestion.empty()) {
     EXPECT_FALSE(HasSubstr(message, "did you mean"));
   } else {

@@ -75,6 +75,18 @@ struct HttpServerOptions {
   std::size_t payload_max_bytes = std::size_t{1} << 20;
 };
 
+// The StatusProvider of a server without scaling groups (`prescale serve`, tests): no
+// groups, and healthy while it answers.
+class NoGroupsStatus final : public StatusProvider {
+ public:
+  std::vector<GroupSnapshot> Groups() const override { return {}; }
+  std::optional<GroupSnapshot> Group(const std::string&) const override { return std::nullopt; }
+  std::optional<std::vector<HistoryPoint>> History(const std::string&, TimePoint) const override {
+    return std::nullopt;
+  }
+  bool Healthy(TimePoint, std::string*) const override { return true; }
+};
+
 // Thread safety: construct, add routes, Start() and Stop() from one thread; the
 // handlers run concurrently on the pool.
 class HttpServer {

@@ -48,14 +48,10 @@ ElasticityMetrics Score(const std::vector<int>& d, const std::vector<int>& s,
   return m;
 }
 
-double OracleInstanceHours(const std::vector<int>& demand, int boot_steps, Limits limits,
-                           int initial, double step_s) {
+std::vector<int> OracleDesired(const std::vector<int>& demand, int boot_steps, Limits limits) {
   const auto n = static_cast<std::int64_t>(demand.size());
-  SimulatedCluster cluster(Duration(step_s), Duration(boot_steps * step_s), initial, TimePoint());
-  double total = 0;
+  std::vector<int> desired(demand.size());
   for (std::int64_t t = 0; t < n; ++t) {
-    cluster.AdvanceTo(t);
-    total += cluster.ready() + cluster.booting();
     int want = demand[t];
     if (t + 1 < n) {
       want = 0;
@@ -63,7 +59,21 @@ double OracleInstanceHours(const std::vector<int>& demand, int boot_steps, Limit
         want = std::max(want, demand[k]);
       }
     }
-    cluster.SetDesiredAt(t, limits.Clamp(want));
+    desired[t] = limits.Clamp(want);
+  }
+  return desired;
+}
+
+double OracleInstanceHours(const std::vector<int>& demand, int boot_steps, Limits limits,
+                           int initial, double step_s) {
+  const auto n = static_cast<std::int64_t>(demand.size());
+  const std::vector<int> desired = OracleDesired(demand, boot_steps, limits);
+  SimulatedCluster cluster(Duration(step_s), Duration(boot_steps * step_s), initial, TimePoint());
+  double total = 0;
+  for (std::int64_t t = 0; t < n; ++t) {
+    cluster.AdvanceTo(t);
+    total += cluster.ready() + cluster.booting();
+    cluster.SetDesiredAt(t, desired[t]);
   }
   return total * step_s / 3600;
 }

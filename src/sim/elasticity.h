@@ -32,8 +32,12 @@ std::vector<int> Demand(const std::vector<double>& load, double capacity_per_ins
 ElasticityMetrics Score(const std::vector<int>& demand, const std::vector<int>& ready,
                         const std::vector<int>& booting, double step_s);
 
-// The oracle of the contract: desired[t] = max(demand[t+1 .. t+1+boot_steps]),
-// replayed through the same capacity model; returns its instance-hours.
+// The oracle's decisions: desired[t] = max(demand[t+1 .. t+1+boot_steps]) (the last
+// row keeps its own demand), clamped to the limits.
+std::vector<int> OracleDesired(const std::vector<int>& demand, int boot_steps, Limits limits);
+
+// The oracle of the contract (OracleDesired), replayed through the same capacity
+// model; returns its instance-hours.
 double OracleInstanceHours(const std::vector<int>& demand, int boot_steps, Limits limits,
                            int initial, double step_s);
 

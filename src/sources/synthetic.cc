@@ -37,4 +37,18 @@ double SyntheticWorkload::LoadAt(TimePoint t) const {
   return std::max(0.0, load);
 }
 
+Trace SampleTrace(const SyntheticWorkload& workload, double start_s, double step_s, int rows,
+                  std::string name) {
+  Trace trace;
+  trace.name = std::move(name);
+  trace.columns = {"timestamp", "value"};
+  trace.step_s = step_s;
+  for (int i = 0; i < rows; ++i) {
+    const double t = start_s + step_s * i;
+    trace.timestamps_s.push_back(t);
+    trace.values.push_back(workload.LoadAt(FromEpochSeconds(t)));
+  }
+  return trace;
+}
+
 }  // namespace prescale

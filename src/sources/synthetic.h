@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "prescale/clock.h"
+#include "sources/trace.h"
 
 namespace prescale {
 
@@ -38,5 +39,10 @@ class SyntheticWorkload {
  private:
   SyntheticConfig config_;
 };
+
+// `rows` samples of `workload`, one every `step_s` from `start_s` (epoch seconds),
+// as a trace named `name`: a demo's or a training run's workload.
+Trace SampleTrace(const SyntheticWorkload& workload, double start_s, double step_s, int rows,
+                  std::string name);
 
 }  // namespace prescale
