@@ -161,6 +161,18 @@ def dashboard(binary, config, cwd, for_s, size):
 
 
 # Counts a canvas's pixels: all, non-white, and near each given colour.
+# The cells' texts of the first row matching `selector` whose first cell is 'web'
+# (actions null) or whose data-action is one of `actions`; null when none.
+ROW_TEXTS = """
+const [selector, actions] = arguments;
+for (const r of document.querySelectorAll(selector)) {
+  const td = Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim());
+  if (!td.length) continue;
+  if (actions === null ? td[0] === 'web' : actions.includes(r.dataset.action)) return td;
+}
+return null;
+"""
+
 COUNT_PIXELS = """
 const canvas = document.querySelector('canvas.chart');
 if (!canvas || canvas.width === 0) return null;
@@ -187,11 +199,10 @@ def run_test(args, tmp):
         check(driver.title == "prescale", "page title is %r, expected 'prescale'" % driver.title)
 
         # 1. The overview lists the group.
-        row = wait_until("the group 'web' in the overview", lambda: [
-            r for r in driver.find_elements("css selector", "#groups tbody tr")
-            if r.find_elements("css selector", "td") and
-            r.find_elements("css selector", "td")[0].text == "web"], 15)[0]
-        cells = [c.text for c in row.find_elements("css selector", "td")]
+        # The dashboard re-renders its tables as data arrives, so each row is read
+        # in one script call: an element found in one call may be gone by the next.
+        cells = wait_until("the group 'web' in the overview", lambda: driver.execute_script(ROW_TEXTS,
+            "#groups tbody tr", None), 15)
         check(cells[1] == "predictive", "policy cell is %r" % cells[1])
         check(all(c.isdigit() for c in cells[2:5]), "ready/current/desired are %r" % cells[2:5])
         check(cells[5].endswith("/s"), "load cell is %r" % cells[5])
@@ -207,13 +218,9 @@ def run_test(args, tmp):
               "the canvas is nearly blank: %d of %d pixels inked" % (px["inked"], px["total"]))
 
         # 3. A scaling decision reaches the log, with its reason and a sentence.
-        def scaling_row():
-            for r in driver.find_elements("css selector", "#decisions tbody tr.decision"):
-                if r.get_attribute("data-action") in ("scale_up", "scale_down"):
-                    return r
-            return None
-        decision = wait_until("a scale_up or scale_down row in the decision log", scaling_row, 20)
-        cells = [c.text for c in decision.find_elements("css selector", "td")]
+        cells = wait_until("a scale_up or scale_down row in the decision log",
+                           lambda: driver.execute_script(ROW_TEXTS, "#decisions tbody tr.decision",
+                                                         ["scale_up", "scale_down"]), 20)
         check(cells[1] == "web", "decision's group is %r" % cells[1])
         check("→" in cells[3], "decision's instances cell %r lacks 'from → to'" % cells[3])
         check(re.fullmatch(r"[A-Z][A-Za-z]+", cells[4]), "decision's reason is %r" % cells[4])
