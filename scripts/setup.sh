@@ -25,6 +25,8 @@ packages=(
   awscli python3-botocore
   # Python's xgboost, to prove it predicts as prescale does (tests/xgboost_parity_test.py)
   python3-xgboost
+  # hardening: property tests, libFuzzer (clang), load tests, HA through a real etcd
+  librapidcheck-dev clang-14 libclang-rt-14-dev wrk etcd-server
 )
 
 missing=()

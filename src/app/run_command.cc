@@ -6,8 +6,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <ostream>
 
 #include "app/plot_command.h"
@@ -16,6 +23,8 @@
 #include "daemon/log.h"
 #include "dashboard/dashboard.h"
 #include "predict/model.h"
+#include "ha/coordinator.h"
+#include "ha/status_route.h"
 #include "server/http_server.h"
 #include "server/predict_routes.h"
 #include "server/prometheus_telemetry.h"
@@ -43,6 +52,43 @@ void InstallSignals() {
 Result<DaemonConfig> Load(const std::string& path) {
   if (path.empty()) return ParseDaemonConfig(DefaultDaemonConfigYaml(), "<built-in>");
   return LoadDaemonConfig(path);
+}
+
+// The API's bearer token: PRESCALE_API_TOKEN when set, else the first line of
+// global.api.token_file; "" when neither is given.
+Result<std::string> ApiToken(const ApiConfig& api) {
+  if (const char* env = std::getenv("PRESCALE_API_TOKEN"); env != nullptr && *env != '\0') {
+    return std::string(env);
+  }
+  if (api.token_file.empty()) return std::string();
+  std::ifstream in(api.token_file);
+  std::string token;
+  if (!in || !std::getline(in, token)) {
+    return Status::Error("global.api.token_file '" + api.token_file +
+                         "': cannot read it: " + std::strerror(errno));
+  }
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+    token.pop_back();
+  }
+  if (token.empty()) {
+    return Status::Error("global.api.token_file '" + api.token_file + "' has an empty first line");
+  }
+  return token;
+}
+
+ha::HaConfig HaConfigOf(const HaSettings& s) {
+  ha::HaConfig h;
+  h.etcd = s.etcd;
+  h.prefix = "/prescale/" + s.cluster;
+  h.member = s.member;
+  if (h.member.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    h.member = std::string(host) + "-" + std::to_string(getpid());
+  }
+  h.lease_ttl = s.lease_ttl;
+  h.shard = s.shard;
+  return h;
 }
 
 }  // namespace
@@ -75,7 +121,18 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
     return 2;
   }
 
-  RealClock& clock = RealClock::Default();
+  if (flags.clock == "simulated" && !config->global.ha.etcd.empty()) {
+    fmt::print(err, "run: --clock simulated cannot take part in an HA cluster (global.ha)\n");
+    return 2;
+  }
+  Result<std::string> token = ApiToken(config->global.api);
+  if (!token.ok()) {
+    fmt::print(err, "run: {}\n", token.status().message());
+    return 2;
+  }
+  SimulatedClock simulated_clock(RealClock::Default().Now());
+  Clock& clock = flags.clock == "simulated" ? static_cast<Clock&>(simulated_clock)
+                                            : static_cast<Clock&>(RealClock::Default());
   // The session's rows of metrics.csv are those from here on (the file is appended
   // to across runs); the CSV rounds times to the millisecond.
   const double session_start_s = ToEpochSeconds(clock.Now()) - 1e-3;
@@ -95,7 +152,20 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   // Enough workers that a few slow groups (a scaling command, a source timing out)
   // do not hold up the rest.
   const int workers = static_cast<int>(std::min<std::size_t>(8, config->groups.size()));
-  auto daemon = Daemon::Create(*config, clock, log, &telemetry, workers);
+  // High availability: join the cluster before the first tick, so that no
+  // replica acts before it knows whether it leads.
+  std::unique_ptr<ha::Coordinator> coordinator;
+  if (!config->global.ha.etcd.empty()) {
+    coordinator = std::make_unique<ha::Coordinator>(
+        HaConfigOf(config->global.ha), clock, [&log](bool warning, const std::string& line) {
+          log.Log(warning ? LogLevel::kWarn : LogLevel::kInfo, "", line);
+        });
+    if (Status s = coordinator->Start(); !s.ok()) {
+      fmt::print(err, "run: {}\n", s.message());
+      return 1;
+    }
+  }
+  auto daemon = Daemon::Create(*config, clock, log, &telemetry, workers, coordinator.get());
   if (!daemon.ok()) {
     fmt::print(err, "run: {}\n", daemon.status().message());
     return 1;
@@ -105,6 +175,11 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   if (!config->global.listen.empty()) {
     HttpServerOptions o;
     o.listen = config->global.listen;
+    o.bearer_token = *token;
+    o.allow_unauthenticated = config->global.api.allow_unauthenticated;
+    o.payload_max_bytes = config->global.api.max_body_bytes;
+    o.read_timeout = o.write_timeout =
+        std::chrono::seconds(std::max<long>(1, std::lround(config->global.api.timeout.count())));
     server = std::make_unique<HttpServer>(o, **daemon, telemetry, clock);
     AddDashboard(*server);
     // POST /predict beside the API (docs/prediction.md): a named model must load,
@@ -123,6 +198,7 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
         log.Log(LogLevel::kInfo, "", "No POST /predict: " + model.status().message());
       }
     }
+    if (coordinator) ha::AddStatusRoute(*server, *coordinator);
     if (Status s = server->Start(); !s.ok()) {
       fmt::print(err, "run: {}\n", s.message());
       return 1;
@@ -133,6 +209,13 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
     log.Log(LogLevel::kWarn, "",
             fmt::format("Dashboard on http://{}:{}/",
                         ParseListenAddress(config->global.listen)->host, server->port()));
+    if (!token->empty()) {
+      log.Log(LogLevel::kInfo, "", "API needs a bearer token (all routes but /health)");
+    } else if (!IsLoopbackHost(ParseListenAddress(config->global.listen)->host)) {
+      log.Log(LogLevel::kWarn, "",
+              "API listens beyond loopback WITHOUT a bearer token "
+              "(global.api.allow_unauthenticated: true)");
+    }
   }
   InstallSignals();
   std::optional<TimePoint> until;
@@ -140,6 +223,7 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   const std::string path = flags.config;
   (*daemon)->Run(g_stop, g_reload, [&path] { return Load(path); }, until);
   if (server) server->Stop();
+  if (coordinator) coordinator->Stop();
   if (tty) std::fputs("\n", stdout);
   if (!flags.plot.empty()) {
     if (Status s =

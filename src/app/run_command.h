@@ -13,6 +13,10 @@ struct RunFlags {
   std::string listen;              // overrides global.listen when set
   bool print_default = false;      // print the built-in config and exit
   std::string plot;                // when set: chart the session to this PNG on stopping
+  // "real" (default) or "simulated": time jumps to each next tick as soon as the
+  // groups have ticked, so --for 86400 runs a day as fast as the machine can (soak
+  // tests, bench/soak_run.sh).
+  std::string clock = "real";
 };
 
 // Exit codes: 0 after a clean stop (SIGTERM, SIGINT, --for), 2 for a bad config,

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   run->add_option("--for", run_flags.for_s, "Stop after this many seconds");
   run->add_option("--listen", run_flags.listen, "HTTP address, overrides global.listen");
   run->add_flag("--print-default", run_flags.print_default, "Print the built-in config and exit");
+  run->add_option("--clock", run_flags.clock,
+                  "real, or simulated: each next tick at once (soak tests at a day per minute)")
+      ->check(CLI::IsMember({"real", "simulated"}));
   run->add_option("--plot", run_flags.plot,
                   std::string("When it stops, chart the session to this PNG (no value: ") +
                       prescale::app::kDefaultSessionPlot + ")")

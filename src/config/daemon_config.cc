@@ -71,6 +71,8 @@ class Reader {
   Status status_;
 };
 
+bool ValidName(const std::string& name);
+
 void ReadGlobal(Reader& r, const std::string& path, const YAML::Node& g, GlobalConfig& out) {
   if (!g) return;
   if (!g.IsMap()) {
@@ -79,7 +81,7 @@ void ReadGlobal(Reader& r, const std::string& path, const YAML::Node& g, GlobalC
   }
   if (!r.Check(CheckKeys(path, g, "global",
                          {"interval_s", "listen", "log_level", "outputs", "history_points",
-                          "predict_model"}))) {
+                          "predict_model", "api", "ha"}))) {
     return;
   }
   r.Seconds(g, "interval_s", out.interval, false);
@@ -108,6 +110,68 @@ void ReadGlobal(Reader& r, const std::string& path, const YAML::Node& g, GlobalC
     r.Get(o, "decisions_jsonl", out.outputs.decisions_jsonl);
     r.Get(o, "log_file", out.outputs.log_file);
     r.Get(o, "state_db", out.outputs.state_db);
+  }
+  if (YAML::Node a = g["api"]) {
+    if (!a.IsMap()) {
+      r.Fail(a, "'api' expects a mapping");
+      return;
+    }
+    if (!r.Check(CheckKeys(path, a, "global.api",
+                           {"token_file", "allow_unauthenticated", "max_body_bytes",
+                            "timeout_s"}))) {
+      return;
+    }
+    r.Get(a, "token_file", out.api.token_file);
+    r.Get(a, "allow_unauthenticated", out.api.allow_unauthenticated);
+    r.Get(a, "max_body_bytes", out.api.max_body_bytes);
+    if (out.api.max_body_bytes < 1024) {
+      r.Fail(a["max_body_bytes"], "'max_body_bytes' must be at least 1024");
+    }
+    r.Seconds(a, "timeout_s", out.api.timeout, false);
+  }
+  if (YAML::Node h = g["ha"]) {
+    if (!h.IsMap()) {
+      r.Fail(h, "'ha' expects a mapping");
+      return;
+    }
+    if (!r.Check(CheckKeys(path, h, "global.ha",
+                           {"etcd", "cluster", "member", "lease_ttl_s", "shard"}))) {
+      return;
+    }
+    YAML::Node e = h["etcd"];
+    if (e && e.IsScalar()) {
+      out.ha.etcd.push_back(e.Scalar());
+    } else if (e && e.IsSequence()) {
+      for (const YAML::Node& url : e) {
+        if (!url.IsScalar()) {
+          r.Fail(url, "'etcd' expects URLs such as http://127.0.0.1:2379");
+          return;
+        }
+        out.ha.etcd.push_back(url.Scalar());
+      }
+    } else {
+      r.Fail(e ? e : h, "'ha' needs 'etcd': a URL or a list of URLs such as http://127.0.0.1:2379");
+      return;
+    }
+    for (const std::string& url : out.ha.etcd) {
+      if (url.rfind("http://", 0) != 0 || url.size() <= 7 || url.find('/', 7) != std::string::npos) {
+        r.Fail(e, "'etcd' URL '" + url + "' must be http://host:port (the client URL)");
+        return;
+      }
+    }
+    r.Get(h, "cluster", out.ha.cluster);
+    if (!ValidName(out.ha.cluster)) {
+      r.Fail(h["cluster"], "'cluster' must be 1-64 letters, digits, '-', '_' or '.'");
+    }
+    r.Get(h, "member", out.ha.member);
+    if (!out.ha.member.empty() && !ValidName(out.ha.member)) {
+      r.Fail(h["member"], "'member' must be 1-64 letters, digits, '-', '_' or '.'");
+    }
+    r.Seconds(h, "lease_ttl_s", out.ha.lease_ttl, false);
+    if (out.ha.lease_ttl.count() < 2 || out.ha.lease_ttl.count() != std::floor(out.ha.lease_ttl.count())) {
+      r.Fail(h["lease_ttl_s"], "'lease_ttl_s' must be a whole number of seconds, at least 2");
+    }
+    r.Get(h, "shard", out.ha.shard);
   }
 }
 

@@ -11,6 +11,7 @@
 // names and bad plugin settings fail too. Every error carries file:line:column.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,26 @@ struct OutputPaths {
   std::string state_db = "data/state.db";
 };
 
+// The HTTP API's protections (docs/security.md).
+struct ApiConfig {
+  // A file holding the bearer token that every route but /health then requires;
+  // the environment variable PRESCALE_API_TOKEN, when set, takes precedence.
+  std::string token_file;
+  // Listening beyond loopback without a token is refused unless this is true.
+  bool allow_unauthenticated = false;
+  std::size_t max_body_bytes = std::size_t{1} << 20;  // larger bodies get 413
+  Duration timeout{5};  // to read a request, and to write an answer
+};
+
+// High availability through etcd (docs/ha.md); off while `etcd` is empty.
+struct HaSettings {
+  std::vector<std::string> etcd;  // client URLs, http://host:port
+  std::string cluster = "default";  // replicas of one cluster share its keys
+  std::string member;               // this replica's id; "" = hostname-pid
+  Duration lease_ttl{5};
+  bool shard = false;               // split the groups among the replicas
+};
+
 struct GlobalConfig {
   Duration interval{10};               // default tick interval for groups
   std::string listen = "127.0.0.1:8080";  // HTTP; "" turns the server off
@@ -37,6 +58,8 @@ struct GlobalConfig {
   // The model behind POST /predict on the API's address: "" = the default model
   // (served when it is present), "off" = no prediction routes.
   std::string predict_model;
+  ApiConfig api;
+  HaSettings ha;
 };
 
 struct GroupConfig {

@@ -142,6 +142,11 @@ const StepRecord& Controller::Step(TimePoint now) {
       record_.decision = Decision{described->desired, Action::kHold, Reason::kBackingOff,
                                   "Actuator failed - backing off before retrying",
                                   d.recommendation};
+    } else if (Status gate = gate_ != nullptr ? gate_->MayActuate(group_.name) : Status::Ok();
+               !gate.ok()) {
+      record_.shadow = true;
+      record_.shadow_reason = gate.message();
+      last_action_ = now;
     } else if (Status s = actuator_.SetDesired(d.desired, now); s.ok()) {
       record_.acted = true;
       ++stats_.actions;

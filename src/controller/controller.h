@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "prescale/actuation_gate.h"
 #include "prescale/actuator.h"
 #include "prescale/anomaly_detector.h"
 #include "prescale/classifier.h"
@@ -67,6 +68,10 @@ struct StepRecord {
   const Seed2Features* features = nullptr;
   const ClassifierVerdict* classification = nullptr;
   bool acted = false;  // SetDesired() was called and succeeded
+  // Decided as a follower (high availability): the gate refused, so the actuator
+  // was not called; `shadow_reason` says why.
+  bool shadow = false;
+  std::string shadow_reason;
   Status error;        // actuator failure, if any
 
   // The forecast the decision was sized on: the ensemble member the policy chose
@@ -145,6 +150,13 @@ class Controller {
   const Policy& policy() const { return *parts_.policy; }
   const ControllerStats& stats() const { return stats_; }
 
+  // Asked before every SetDesired() (high availability; may be null: always act).
+  // When it refuses, the step is decided in shadow: the policy state advances as
+  // if the leader applied the same decision (it decides on the same data), and
+  // the cooldown starts, so that a follower taking over acts as the leader would
+  // have. `gate` must outlive the controller.
+  void set_gate(ActuationGate* gate) { gate_ = gate; }
+
  private:
   // Seed 2's features of this step and the classifier's verdict on them, into
   // `input` and the record.
@@ -155,6 +167,7 @@ class Controller {
   Actuator& actuator_;
   Parts parts_;
   Recorder* recorder_;
+  ActuationGate* gate_ = nullptr;
   PolicyNeeds needs_;
   std::unique_ptr<PolicyState> committed_;  // state after the last applied decision
   std::unique_ptr<PolicyState> working_;    // scratch for the decision in progress

@@ -32,9 +32,11 @@ Daemon::Daemon(DaemonConfig config, Clock& clock, Logger& log, TelemetrySink* te
 Daemon::~Daemon() { Shutdown(); }
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonConfig config, Clock& clock, Logger& log,
-                                               TelemetrySink* telemetry, int workers) {
+                                               TelemetrySink* telemetry, int workers,
+                                               ActuationGate* gate) {
   if (Status s = ValidateDaemonConfig(config); !s.ok()) return s;
   std::unique_ptr<Daemon> d(new Daemon(std::move(config), clock, log, telemetry));
+  d->gate_ = gate;
   if (workers > 0) d->pool_ = std::make_unique<WorkerPool>(workers);
   auto outputs = Outputs::Open(d->config_.global.outputs);
   if (!outputs.ok()) return outputs.status();
@@ -93,6 +95,7 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
   std::string detector_type = parts->detector ? std::string(parts->detector->name()) : "";
   rt->controller = std::make_unique<Controller>(g.spec, *rt->source, *rt->actuator,
                                                 std::move(parts.value()), nullptr);
+  rt->controller->set_gate(gate_);
   rt->info = GroupInfo{g.spec.name,     g.policy.type, detector_type, g.source.type,
                        g.actuator.type, g.dry_run,     g.spec.limits};
 
@@ -292,6 +295,7 @@ void Daemon::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
     TimePoint wake = now + Duration(0.1);
     if (due && *due < wake) wake = *due;
     if (until && *until < wake) wake = *until;
+    if (dynamic_cast<SimulatedClock*>(&clock_) != nullptr) WaitIdle();
     clock_.SleepUntil(wake);
   }
   Shutdown();

@@ -41,8 +41,11 @@ class Daemon final : public StatusProvider {
  public:
   // Builds every group, opens the outputs and the state store, restores saved state.
   // `telemetry` may be null. `clock` and `log` must outlive the daemon.
+  // `gate` (may be null) is asked before every action (high availability, see
+  // prescale/actuation_gate.h) and must outlive the daemon.
   static Result<std::unique_ptr<Daemon>> Create(DaemonConfig config, Clock& clock, Logger& log,
-                                                TelemetrySink* telemetry, int workers = 0);
+                                                TelemetrySink* telemetry, int workers = 0,
+                                                ActuationGate* gate = nullptr);
   ~Daemon() override;
 
   // Starts a tick for every group due at the clock's now; returns how many.
@@ -54,7 +57,10 @@ class Daemon final : public StatusProvider {
 
   // Loops until `stop` is set or the clock reaches `until`: sleeps to the next
   // due tick (waking every 100 ms to look at the flags), ticks, and on `reload`
-  // calls `load_config` and Reload()s, keeping the old config if that fails.
+  // calls `load_config` and Reload()s, keeping the old config if that fails. On a
+  // SimulatedClock (`run --clock simulated`), which jumps at once, the ticks in
+  // flight finish before the clock moves on, so time runs as fast as the groups
+  // can tick.
   void Run(const std::atomic<bool>& stop, std::atomic<bool>& reload,
            const std::function<Result<DaemonConfig>()>& load_config,
            std::optional<TimePoint> until);
@@ -93,6 +99,7 @@ class Daemon final : public StatusProvider {
   Clock& clock_;
   Logger& log_;
   TelemetrySink* telemetry_;
+  ActuationGate* gate_ = nullptr;
   std::unique_ptr<Outputs> outputs_;
   std::unique_ptr<StateStore> store_;
   std::vector<std::unique_ptr<Runtime>> groups_;

@@ -128,6 +128,7 @@ void LogStep(const GroupInfo& g, const StepRecord& s, Logger& log) {
     std::string line = fmt::format("{}: {} -> {} instances ({})", verb, from, d.desired, d.message);
     if (g.dry_run) line = "DRY RUN, would be " + line;
     if (s.acted) log.Info(g.name, line);
+    if (s.shadow) log.Info(g.name, "FOLLOWER, not acting: would be " + line);
   } else if (d.reason == Reason::kCooldown || d.reason == Reason::kAtMaximum ||
              d.reason == Reason::kMixedPredictions || d.reason == Reason::kMissingData ||
              d.reason == Reason::kAnomaly) {
@@ -180,6 +181,7 @@ void Outputs::Write(const GroupInfo& g, const StepRecord& s, Logger& log) {
   j["policy"] = g.policy;
   j["applied"] = s.acted && !g.dry_run;
   j["dry_run"] = g.dry_run;
+  if (s.shadow) j["follower"] = s.shadow_reason;
   j["forecast"] = OrNull(forecast);
   j["forecast_upper"] = OrNull(upper);
   // The model the size came from, and how (predictive's candidate).

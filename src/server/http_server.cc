@@ -70,7 +70,32 @@ std::optional<TimePoint> SinceParam(const httplib::Request& req, httplib::Respon
   return FromEpochSeconds(*parsed);
 }
 
+// Compares without an early exit, so the time taken does not tell how much of
+// a guessed token was right.
+bool SameSecret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ (b.empty() ? 0 : b[i % b.size()]));
+  }
+  return diff == 0;
+}
+
 }  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8, written as a dotted quad.
+  if (host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {
   auto error = [&](const std::string& what) {
@@ -166,6 +191,24 @@ HttpServer::HttpServer(HttpServerOptions options, const StatusProvider& status,
         res.set_content(DumpJson(ErrorJson(message)), kJson);
         return httplib::Server::HandlerResponse::Handled;
       }));
+  // The bearer token, checked before routing so that no route can forget it.
+  // /health stays open for load balancers and probes.
+  if (!options_.bearer_token.empty()) {
+    server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+      const std::string auth = req.get_header_value("Authorization");
+      constexpr std::string_view kScheme = "Bearer ";
+      if (auth.size() > kScheme.size() && auth.compare(0, kScheme.size(), kScheme) == 0 &&
+          SameSecret(std::string_view(auth).substr(kScheme.size()), options_.bearer_token)) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      res.set_header("WWW-Authenticate", "Bearer realm=\"prescale\"");
+      ReplyError(res, 401,
+                 auth.empty() ? "this server needs a bearer token (Authorization: Bearer ...)"
+                              : "the bearer token is not valid");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
   // A handler that throws is a bug, not bad input; answer it without killing the
   // connection's thread.
   server_->set_exception_handler(
@@ -230,6 +273,13 @@ Status HttpServer::Start() {
   if (started_) return Status::Error("http server: already started");
   Result<ListenAddress> address = ParseListenAddress(options_.listen);
   if (!address.ok()) return address.status().WithContext("http server");
+  if (!IsLoopbackHost(address->host) && options_.bearer_token.empty() &&
+      !options_.allow_unauthenticated) {
+    return Status::Error("http server: refusing to listen on " + options_.listen +
+                         ", beyond loopback, without a bearer token: set PRESCALE_API_TOKEN "
+                         "(or global.api.token_file), or global.api.allow_unauthenticated: "
+                         "true if something else guards the port");
+  }
   started_ = true;
 
   errno = 0;

@@ -15,7 +15,8 @@
 //                                        N (default 100, 1..1000); 400 for a bad one
 // The JSON shape is api_json.h's. An unknown path is 404, a known path with another
 // method 405 (with Allow), a malformed request 400 and an oversized body 413, each
-// with a JSON {"error": "..."} body. Bad input never gives a 500.
+// with a JSON {"error": "..."} body. Bad input never gives a 500. With a bearer
+// token set, every route but /health needs it (401 and WWW-Authenticate otherwise).
 //
 // The server reads time only from the injected Clock (for /health), and the data
 // only through the thread-safe StatusProvider and PrometheusTelemetry.
@@ -60,6 +61,10 @@ struct ListenAddress {
 };
 // An error names the text and what is wrong with it ("listen address 'x': ...").
 Result<ListenAddress> ParseListenAddress(std::string_view text);
+// Whether `host` (as ParseListenAddress gives it) is only reachable from this
+// machine: "localhost", 127.0.0.0/8 or ::1. Any other name counts as beyond
+// loopback, since it may resolve anywhere.
+bool IsLoopbackHost(std::string_view host);
 
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:8080";
@@ -73,6 +78,12 @@ struct HttpServerOptions {
   std::chrono::seconds write_timeout{5};
   // Larger request bodies get 413.
   std::size_t payload_max_bytes = std::size_t{1} << 20;
+  // When set, every route but /health answers 401 unless the request carries
+  // "Authorization: Bearer <token>" (RFC 6750). Never logged.
+  std::string bearer_token;
+  // Start() refuses a listen address beyond loopback without a bearer token,
+  // unless this is set.
+  bool allow_unauthenticated = false;
 };
 
 // The StatusProvider of a server without scaling groups (`prescale serve`, tests): no

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cctype>
 #include <map>
@@ -523,6 +527,7 @@ TEST(HttpServerStartTest, BadAddressesAreErrors) {
   for (const Case& c : cases) {
     HttpServerOptions o;
     o.listen = c.listen;
+    o.allow_unauthenticated = true;  // the bind errors, not the token check
     HttpServer server(o, status, telemetry, clock);
     Status s = server.Start();
     ASSERT_FALSE(s.ok()) << c.listen;
@@ -542,6 +547,133 @@ TEST(HttpServerStartTest, StopWithoutStartAndRightAfterStart) {
     ASSERT_TRUE(server.Start().ok());
     server.Stop();
   }
+}
+
+// ---------------------------------------------------------------- security
+
+TEST(IsLoopbackHostTest, OnlyThisMachine) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "localhost", "::1"}) {
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  }
+  for (const char* host : {"0.0.0.0", "", "::", "10.0.0.1", "127.0.0", "127.0.0.1.5",
+                           "127.0.0.x", "localhost.example.com", "example.com", "::ffff:1"}) {
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+  }
+}
+
+TEST(HttpServerStartTest, BeyondLoopbackNeedsATokenOrAnExplicitChoice) {
+  SimulatedClock clock;
+  FakeStatus status;
+  PrometheusTelemetry telemetry;
+  HttpServerOptions o = LoopbackAnyPort();
+  o.listen = "0.0.0.0:0";
+  {
+    HttpServer server(o, status, telemetry, clock);
+    Status s = server.Start();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("without a bearer token"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("PRESCALE_API_TOKEN"), std::string::npos) << s.message();
+  }
+  o.bearer_token = "t0ken";
+  {
+    HttpServer server(o, status, telemetry, clock);
+    EXPECT_TRUE(server.Start().ok());
+  }
+  o.bearer_token.clear();
+  o.allow_unauthenticated = true;
+  {
+    HttpServer server(o, status, telemetry, clock);
+    EXPECT_TRUE(server.Start().ok());
+  }
+}
+
+class HttpServerTokenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    status_.SetGroup(Snapshot("web", 4));
+    HttpServerOptions o = LoopbackAnyPort();
+    o.bearer_token = kToken;
+    server_ = std::make_unique<HttpServer>(o, status_, telemetry_, clock_);
+    server_->AddPost("/predict", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(req.body, "application/json");
+    });
+    ASSERT_TRUE(server_->Start().ok());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+  static constexpr const char* kToken = "s3cret-Token_value";
+  SimulatedClock clock_{FromEpochSeconds(kStart + 30)};
+  FakeStatus status_;
+  PrometheusTelemetry telemetry_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(HttpServerTokenTest, EveryRouteButHealthNeedsTheToken) {
+  auto health = client_->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  struct Case {
+    const char* name;
+    httplib::Headers headers;
+    int status;
+  };
+  const Case cases[] = {
+      {"none", {}, 401},
+      {"wrong", {{"Authorization", "Bearer s3cret-Token_valuE"}}, 401},
+      {"prefix", {{"Authorization", "Bearer s3cret"}}, 401},
+      {"longer", {{"Authorization", std::string("Bearer ") + kToken + "x"}}, 401},
+      {"basic_scheme", {{"Authorization", std::string("Basic ") + kToken}}, 401},
+      {"right", {{"Authorization", std::string("Bearer ") + kToken}}, 200},
+  };
+  for (const Case& c : cases) {
+    for (const char* path : {"/metrics", "/api/v1/groups", "/api/v1/groups/web", "/nowhere"}) {
+      auto r = client_->Get(path, c.headers);
+      ASSERT_TRUE(r) << c.name << " " << path;
+      const int want = c.status == 200 && std::string(path) == "/nowhere" ? 404 : c.status;
+      EXPECT_EQ(r->status, want) << c.name << " " << path;
+      if (want == 401) {
+        EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Bearer realm=\"prescale\"");
+        EXPECT_EQ(r->body.find(kToken), std::string::npos) << "the answer echoes the token";
+        EXPECT_TRUE(json::parse(r->body).at("error").is_string());
+      }
+    }
+    auto post = client_->Post("/predict", c.headers, R"({"x":1})", "application/json");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->status, c.status) << c.name << " POST /predict";
+  }
+}
+
+// A client that sends half a request and then nothing (slowloris) is cut off after
+// the read timeout, and does not hold a pool thread for longer.
+TEST(HttpServerLimitsTest, AStalledRequestIsDroppedAfterTheReadTimeout) {
+  SimulatedClock clock;
+  FakeStatus status;
+  PrometheusTelemetry telemetry;
+  HttpServerOptions o = LoopbackAnyPort();
+  o.read_timeout = std::chrono::seconds(1);
+  HttpServer server(o, status, telemetry, clock);
+  ASSERT_TRUE(server.Start().ok());
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(server.port()));
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string half = "GET /health HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_EQ(send(fd, half.data(), half.size(), 0), static_cast<ssize_t>(half.size()));
+  // Bounded wait: the server must close within the timeout; 10 s means it did not.
+  timeval limit{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  char buf[256];
+  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  close(fd);
+  EXPECT_EQ(n, 0) << "the connection was not closed (recv gave " << n << ")";
+  // Meanwhile the server still answers others.
+  httplib::Client client("127.0.0.1", server.port());
+  auto r = client.Get("/health");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST(ListenAddressTest, Parses) {
