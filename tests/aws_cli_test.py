@@ -13,7 +13,9 @@ Usage: aws_cli_test.py PRESCALE PRESCALE_FAKE_AWS
    with the endpoint from AWS_ENDPOINT_URL, the region from AWS_REGION and temporary
    credentials from a profile in AWS_SHARED_CREDENTIALS_FILE: it must scale the fake
    group, and no file it writes (nor its console) may contain the secret key or the
-   session token.
+   session token. It also runs with an API bearer token (PRESCALE_API_TOKEN): the API
+   must refuse calls without it or with a wrong one and serve them with it, and the
+   token must not reach any file either.
 
 One line per case, "PASS name", "SKIP name: why" or "FAIL name: why", then
 "N passed, M failed"; exit 1 if any failed. Standard library only.
@@ -22,10 +24,12 @@ One line per case, "PASS name", "SKIP name: why" or "FAIL name: why", then
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 AWS = "/usr/bin/aws"
@@ -35,6 +39,7 @@ TEMP_ID = "ASIARUNTEST"
 TEMP_SECRET = "run/SECRET+temporary/never-logged"
 TEMP_TOKEN = "FwoGZXIvYXdzRUNTOKENnever-logged"
 GROUP = "asg-prod"
+API_TOKEN = "api-TOKEN-never+logged"
 
 
 class Skip(Exception):
@@ -180,8 +185,12 @@ def case_run_scales_and_keeps_secrets(fake, workdir, prescale):
         f.write("[scaler]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
                 "aws_session_token = %s\n" % (TEMP_ID, TEMP_SECRET, TEMP_TOKEN))
     config = os.path.join(run, "aws.yaml")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
     with open(config, "w") as f:
-        f.write("global:\n  interval_s: 1\n  listen: 127.0.0.1:0\n  log_level: debug\n"
+        f.write("global:\n  interval_s: 1\n  listen: 127.0.0.1:%d\n  log_level: debug\n" % port +
                 "groups:\n  - name: web\n"
                 "    source: {type: cloudwatch, asg_name: %s}\n"
                 "    policy: seed2\n"
@@ -191,16 +200,35 @@ def case_run_scales_and_keeps_secrets(fake, workdir, prescale):
     env.update({"AWS_ENDPOINT_URL": fake.url, "AWS_REGION": "us-east-1",
                 "AWS_PROFILE": "scaler", "AWS_SHARED_CREDENTIALS_FILE": creds,
                 "AWS_CONFIG_FILE": os.path.join(run, "none"),
-                "AWS_EC2_METADATA_DISABLED": "true", "HOME": run})
+                "AWS_EC2_METADATA_DISABLED": "true", "HOME": run,
+                "PRESCALE_API_TOKEN": API_TOKEN})
     v = subprocess.run([prescale, "validate", config], cwd=run, env=env, capture_output=True,
                        text=True, timeout=30)
     check(v.returncode == 0, "validate failed: %s" % (v.stdout + v.stderr))
     fake.post("/_fake/metric?name=CPUUtilization&value=90")
     with open(os.path.join(run, "console.txt"), "w") as out:
-        p = subprocess.run([prescale, "run", "--config", config, "--for", "4"], cwd=run, env=env,
-                           stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                           timeout=60)
-    check(p.returncode == 0, "run exited %d" % p.returncode)
+        p = subprocess.Popen([prescale, "run", "--config", config, "--for", "4"], cwd=run,
+                             env=env, stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT)
+        api = "http://127.0.0.1:%d/api/v1/groups" % port
+        codes = {}
+        for name, headers in (("none", {}), ("wrong", {"Authorization": "Bearer nope"}),
+                              ("right", {"Authorization": "Bearer " + API_TOKEN})):
+            for _ in range(50):
+                try:
+                    with urllib.request.urlopen(urllib.request.Request(api, headers=headers),
+                                                timeout=2) as r:
+                        codes[name] = r.status
+                    break
+                except urllib.error.HTTPError as e:
+                    codes[name] = e.code
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        rc = p.wait(timeout=60)
+    check(rc == 0, "run exited %d" % rc)
+    check(codes == {"none": 401, "wrong": 401, "right": 200},
+          "API answers without/with a wrong/with the token: %r" % codes)
     state = fake.state()
     check(state["groups"][GROUP]["desired"] == 3, "want the group scaled to 3: %r" % state)
     check(state["applied_sets"][-1:] == [3], "applied sets %r" % state["applied_sets"])
@@ -214,7 +242,7 @@ def case_run_scales_and_keeps_secrets(fake, workdir, prescale):
                 continue
             seen += 1
             data = open(path, "rb").read()
-            for secret in (TEMP_SECRET, TEMP_TOKEN, "SECRET"):
+            for secret in (TEMP_SECRET, TEMP_TOKEN, "SECRET", API_TOKEN):
                 check(secret.encode() not in data, "%s holds a secret (%s...)" % (path, secret[:6]))
     check(seen >= 6, "only %d files to look at" % seen)
 

@@ -1,9 +1,12 @@
 #include "controller/controller.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 #include <utility>
 
 #include "features/seed2_features.h"
+#include "policy/common.h"
 
 namespace prescale {
 namespace {
@@ -15,6 +18,30 @@ Limits EffectiveLimits(const Limits& configured, const std::optional<Limits>& pl
   if (!platform) return configured;
   Limits l{std::max(configured.min, platform->min), std::min(configured.max, platform->max)};
   return l.min <= l.max ? l : *platform;
+}
+
+// Values no source should give (NaN, infinities, a negative or absurdly large rate
+// or utilisation, policy::Usable) are missing data, not numbers: one NaN fed to a
+// forecaster or a detector would poison its state for good, and no policy may size
+// on it. Says so in `error`.
+void DropUnusable(Observation& o) {
+  auto drop = [&o](std::optional<double>& v, const char* what) {
+    if (!v || policy::Usable(v)) return;
+    if (!o.error.empty()) o.error += "; ";
+    o.error += std::string("the source gave ") + what + " = " + std::to_string(*v) +
+               ", taken as missing";
+    v.reset();
+  };
+  drop(o.load_per_s, "load");
+  drop(o.cpu_utilization, "CPU utilisation");
+  drop(o.memory_utilization, "memory utilisation");
+  drop(o.network_in_bytes_per_s, "network in");
+  drop(o.network_out_bytes_per_s, "network out");
+  drop(o.disk_read_bytes_per_s, "disk reads");
+  drop(o.disk_write_bytes_per_s, "disk writes");
+  drop(o.network_packets_in_per_s, "packets in");
+  drop(o.network_packets_out_per_s, "packets out");
+  if (o.instances && *o.instances < 0) o.instances.reset();
 }
 
 }  // namespace
@@ -72,6 +99,7 @@ const StepRecord& Controller::Step(TimePoint now) {
   //    the instances the actuator reports ready).
   auto described = actuator_.Describe(now);
   observation_ = source_.Read(now);
+  DropUnusable(observation_);
   record_.observation = &observation_;
   if (!observation_.error.empty()) ++stats_.source_errors;
 

@@ -222,7 +222,9 @@ TEST_F(EtcdFixture, ShardsGiveEachGroupToExactlyOneMember) {
   std::map<std::string, std::vector<std::string>> second = owners(30);
   for (const std::string& g : Groups(30)) {
     ASSERT_EQ(second[g].size(), 1u) << g;
-    if (first[g][0] != "c") EXPECT_EQ(second[g][0], first[g][0]) << g;
+    if (first[g][0] != "c") {
+      EXPECT_EQ(second[g][0], first[g][0]) << g;
+    }
   }
 }
 

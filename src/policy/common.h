@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <optional>
 #include <string_view>
 
 #include "prescale/decision.h"
@@ -11,8 +12,29 @@
 
 namespace prescale::policy {
 
-// ceil() that forgives floating-point noise: 3.0000000001 -> 3, not 4.
-inline int CeilCount(double x) { return static_cast<int>(std::ceil(x - 1e-9)); }
+// Sizes beyond this are absurd (a load of 1e300/s); arithmetic on them saturates
+// here rather than overflowing an int.
+inline constexpr int kMaxCount = 1'000'000'000;
+
+// ceil() that forgives floating-point noise: 3.0000000001 -> 3, not 4. Saturates at
+// +-kMaxCount; NaN (no size at all) is 0.
+inline int CeilCount(double x) {
+  const double c = std::ceil(x - 1e-9);
+  if (!(c > -kMaxCount)) return std::isnan(c) ? 0 : -kMaxCount;
+  return c < kMaxCount ? static_cast<int>(c) : kMaxCount;
+}
+
+// Above this a metric is absurd in any unit prescale uses (1e15 requests/s, or
+// bytes/s per instance): a broken exporter, not a measurement. Keeping it out
+// also keeps running sums finite (one 1e308 would make them infinite for good).
+inline constexpr double kMaxMetric = 1e15;
+
+// A metric a policy may size on: present, finite, not negative and not absurd.
+// Anything else is missing data, on which no policy scales in (policy.h).
+inline std::optional<double> Usable(const std::optional<double>& v) {
+  if (v && *v >= 0 && *v <= kMaxMetric) return v;
+  return std::nullopt;
+}
 
 // Instances needed to serve `load_per_s` at `utilization` of each instance's
 // capacity. At least 1. REQUIRES: capacity_per_instance > 0, utilization > 0.

@@ -95,11 +95,12 @@ Decision HpaPolicy::Decide(const PolicyInput& in, PolicyState& state) const {
   bool missing = false;
   bool within_tolerance = false;
   double wanted = current;
-  if (config_.metric == HpaMetric::kLoad && obs.load_per_s && in.capacity_per_instance > 0) {
-    wanted = *obs.load_per_s / (in.capacity_per_instance * config_.target_utilization);
+  if (config_.metric == HpaMetric::kLoad && Usable(obs.load_per_s) &&
+      in.capacity_per_instance > 0) {
+    wanted = *Usable(obs.load_per_s) / (in.capacity_per_instance * config_.target_utilization);
     within_tolerance = std::abs(wanted / ready - 1.0) <= config_.tolerance;
-  } else if (config_.metric == HpaMetric::kCpu && obs.cpu_utilization) {
-    double ratio = *obs.cpu_utilization / config_.target_utilization;
+  } else if (config_.metric == HpaMetric::kCpu && Usable(obs.cpu_utilization)) {
+    double ratio = *Usable(obs.cpu_utilization) / config_.target_utilization;
     wanted = ready * ratio;
     within_tolerance = std::abs(ratio - 1.0) <= config_.tolerance;
   } else {

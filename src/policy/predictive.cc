@@ -348,7 +348,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   auto& st = static_cast<PredictiveState&>(state);
   const int current = in.capacity.desired;
   const Observation& obs = *in.observation;
-  if (!obs.load_per_s || in.capacity_per_instance <= 0) {
+  if (!Usable(obs.load_per_s) || in.capacity_per_instance <= 0) {
     // The shadows keep their size: nothing is learnt from an interval not seen.
     const int h = st.horizon();
     for (std::size_t i = 0; i < st.candidates.size(); ++i) {
@@ -359,7 +359,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
     }
     return Hold(in, Reason::kMissingData, "Load metric missing - holding, never scaling in");
   }
-  const double load = *obs.load_per_s;
+  const double load = *Usable(obs.load_per_s);
   const double per_instance = in.capacity_per_instance * config_.target_utilization;
 
   // 0. The candidates, made once the forecast shows how many members it has.

@@ -65,9 +65,10 @@ inline rc::Gen<std::optional<double>> GenMetric(double typical) {
   });
 }
 
-// A metric value that is unusable: missing, not finite, or negative.
+// A metric value that is unusable: missing, not finite, negative or absurdly large
+// (policy::Usable).
 inline bool Unusable(const std::optional<double>& v) {
-  return !v || !std::isfinite(*v) || *v < 0;
+  return !v || !std::isfinite(*v) || *v < 0 || *v > 1e15;
 }
 
 // A forecast as a forecaster might give it: `horizon` steps of point and upper

@@ -119,11 +119,11 @@ std::unique_ptr<PolicyState> Seed2Policy::NewState() const {
 Decision Seed2Policy::Decide(const PolicyInput& in, PolicyState& state) const {
   auto& st = static_cast<Seed2State&>(state);
   const Observation& obs = *in.observation;
-  if (!obs.cpu_utilization) {
+  if (!Usable(obs.cpu_utilization)) {
     st.rules.down_streak = 0;
     return Hold(in, Reason::kMissingData, "CPU metric missing - holding");
   }
-  double cpu_pct = *obs.cpu_utilization * 100;
+  double cpu_pct = *Usable(obs.cpu_utilization) * 100;
   Seed2Signal signal = cpu_pct > config_.scale_up_above_pct     ? Seed2Signal::kUp
                        : cpu_pct < config_.scale_down_below_pct ? Seed2Signal::kDown
                                                                 : Seed2Signal::kHold;

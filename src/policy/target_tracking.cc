@@ -75,10 +75,10 @@ Decision TargetTrackingPolicy::Decide(const PolicyInput& in, PolicyState& state)
 
   // 1. Utilisation of the ready instances.
   double utilization;
-  if (!config_.use_cpu && obs.load_per_s && in.capacity_per_instance > 0) {
-    utilization = *obs.load_per_s / (ready * in.capacity_per_instance);
-  } else if (config_.use_cpu && obs.cpu_utilization) {
-    utilization = *obs.cpu_utilization;
+  if (!config_.use_cpu && Usable(obs.load_per_s) && in.capacity_per_instance > 0) {
+    utilization = *Usable(obs.load_per_s) / (ready * in.capacity_per_instance);
+  } else if (config_.use_cpu && Usable(obs.cpu_utilization)) {
+    utilization = *Usable(obs.cpu_utilization);
   } else {
     st.above = st.below = 0;
     return Hold(in, Reason::kMissingData, "Metric missing - holding, never scaling in");

@@ -53,11 +53,11 @@ Decision ThresholdPolicy::Decide(const PolicyInput& in, PolicyState& state) cons
   auto& st = static_cast<ThresholdState&>(state);
   const int current = in.capacity.desired;
   const Observation& obs = *in.observation;
-  if (!obs.cpu_utilization) {
+  if (!Usable(obs.cpu_utilization)) {
     return Hold(in, Reason::kMissingData, "CPU metric missing - holding");
   }
   // 1. The predicted CPU: the forecast once the model has data, else the measurement.
-  double predicted_pct = *obs.cpu_utilization * 100;
+  double predicted_pct = *Usable(obs.cpu_utilization) * 100;
   if (in.forecast != nullptr && in.forecast->ready) predicted_pct = in.forecast->point[0] * 100;
 
   // 2. The seed's thresholds.
