@@ -116,12 +116,14 @@ class Replica:
         shared = os.path.join(work, "shared")
         groups = ""
         for g in GROUPS:
-            # The predictive policy on a synthetic day per minute: an action every few
-            # ticks. The command records the replica, the group, the old and new size.
+            # HPA without scale-in stabilisation on a synthetic day per minute: the
+            # size follows the load up and down, an action every tick or two. The
+            # command records the replica, the group, the old and new size.
             groups += (
                 "  - name: %s\n"
-                "    min: 1\n    max: 40\n    capacity_per_instance: 20\n"
+                "    min: 1\n    max: 200\n    capacity_per_instance: 20\n"
                 "    boot_delay_s: 1\n"
+                "    policy: {type: hpa, scale_down_stabilization_s: 0}\n"
                 "    source: {type: synthetic, base_per_s: 300, amplitude: 0.8, noise: 0.1,\n"
                 "             seed: %d, time_scale: 1440}\n"
                 "    actuator:\n"

@@ -66,31 +66,12 @@ TEST(PolicyPropertyTest, EveryRegisteredPolicyHasAVariant) {
 
 constexpr double kIntervalS = 60;
 
-// The decisions of one closed-loop run: each desired becomes the next size; a step
-// may say that fewer are ready (booting), never more than desired.
+// One closed-loop run (policy_test_util.h's RunWithState): the decisions, and what
+// each of them saw.
 struct Trajectory {
   std::vector<Decision> decisions;
-  std::vector<TestInput> inputs;  // what each decision saw
+  std::vector<TestInput> inputs;
 };
-
-// Runs `steps` from `state`, starting at `in` (left as the next step would see it).
-void Continue(const Policy& policy, PolicyState& state, TestInput& in,
-              const std::vector<Step>& steps, Trajectory& run) {
-  for (const Step& step : steps) {
-    in.observation = Observation();
-    in.observation.time = in.now;
-    in.observation.load_per_s = step.load_per_s;
-    in.observation.cpu_utilization = step.cpu_utilization;
-    in.forecast = step.forecast;
-    in.anomaly = AnomalyResult{step.anomaly ? 1.0 : 0.0, step.anomaly};
-    if (step.ready) in.capacity.ready = std::min(*step.ready, in.capacity.desired);
-    Decision d = policy.Decide(in.Get(), state);
-    run.decisions.push_back(d);
-    run.inputs.push_back(in);
-    in.capacity = CapacityStatus{d.desired, d.desired};
-    in.now += in.interval;
-  }
-}
 
 TestInput StartOf(const Setting& s) {
   TestInput in;
@@ -99,6 +80,13 @@ TestInput StartOf(const Setting& s) {
   in.limits = s.limits;
   in.capacity_per_instance = s.capacity_per_instance;
   return in;
+}
+
+// Runs `steps` on from `state` and `in` (left as the next step would see it).
+void Continue(const Policy& policy, PolicyState& state, TestInput& in,
+              const std::vector<Step>& steps, Trajectory& run) {
+  std::vector<Decision> d = RunWithState(policy, state, in, steps, &run.inputs);
+  run.decisions.insert(run.decisions.end(), d.begin(), d.end());
 }
 
 Trajectory RunFresh(const Policy& policy, const Setting& s, const std::vector<Step>& steps) {
@@ -115,6 +103,20 @@ std::unique_ptr<Policy> Make(const Variant& v) {
   return std::move(p).value();
 }
 
+// Checks `property(policy, setting, steps)` over generated runs of the variant's
+// policy; `clamp_start` starts every run within the limits.
+template <class F>
+void CheckRuns(const Variant& v, F&& property, bool clamp_start = false) {
+  std::unique_ptr<Policy> policy = Make(v);
+  ASSERT_NE(policy, nullptr) << v.name;
+  const int horizon = policy->Needs().horizon_steps;
+  CheckProperty([&] {
+    Setting s = *GenSetting();
+    if (clamp_start) s.start = s.limits.Clamp(s.start);
+    property(*policy, s, *GenSteps(horizon));
+  });
+}
+
 // The size a decision must not go below when scale-in is forbidden: the current
 // size, brought within the limits (limits are hard, even for a hold).
 int Floor(const TestInput& in) { return in.limits.Clamp(in.capacity.desired); }
@@ -128,53 +130,32 @@ bool SignalUnusable(const Variant& v, const TestInput& in) {
 class PolicyProperty : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(PolicyProperty, DesiredWithinLimits) {
-  const Variant& v = GetParam();
-  std::unique_ptr<Policy> policy = Make(v);
-  ASSERT_NE(policy, nullptr);
-  const int horizon = policy->Needs().horizon_steps;
-  CheckProperty([&] {
-    const Setting s = *GenSetting();
-    const std::vector<Step> steps = *GenSteps(horizon);
-    const Trajectory run = RunFresh(*policy, s, steps);
-    for (const Decision& d : run.decisions) {
+  CheckRuns(GetParam(), [](const Policy& policy, const Setting& s, const std::vector<Step>& steps) {
+    const Trajectory run = RunFresh(policy, s, steps);
+    for (std::size_t i = 0; i < run.decisions.size(); ++i) {
+      const Decision& d = run.decisions[i];
       RC_ASSERT(d.desired >= s.limits.min);
       RC_ASSERT(d.desired <= s.limits.max);
-      RC_ASSERT(d.action ==
-                ActionFor(d.desired, run.inputs[&d - run.decisions.data()].capacity.desired));
+      RC_ASSERT(d.action == ActionFor(d.desired, run.inputs[i].capacity.desired));
     }
   });
 }
 
 TEST_P(PolicyProperty, NoScaleInOnMissingData) {
   const Variant& v = GetParam();
-  std::unique_ptr<Policy> policy = Make(v);
-  ASSERT_NE(policy, nullptr);
-  const int horizon = policy->Needs().horizon_steps;
-  CheckProperty([&] {
-    const Setting s = *GenSetting();
-    const std::vector<Step> steps = *GenSteps(horizon);
-    const Trajectory run = RunFresh(*policy, s, steps);
+  CheckRuns(v, [&v](const Policy& policy, const Setting& s, const std::vector<Step>& steps) {
+    const Trajectory run = RunFresh(policy, s, steps);
     for (std::size_t i = 0; i < run.decisions.size(); ++i) {
-      const TestInput& in = run.inputs[i];
-      if (!SignalUnusable(v, in)) continue;
-      RC_ASSERT(run.decisions[i].desired >= Floor(in));
+      if (SignalUnusable(v, run.inputs[i])) RC_ASSERT(run.decisions[i].desired >= Floor(run.inputs[i]));
     }
   });
 }
 
 TEST_P(PolicyProperty, NoScaleInDuringAnomaly) {
-  const Variant& v = GetParam();
-  std::unique_ptr<Policy> policy = Make(v);
-  ASSERT_NE(policy, nullptr);
-  const int horizon = policy->Needs().horizon_steps;
-  CheckProperty([&] {
-    const Setting s = *GenSetting();
-    const std::vector<Step> steps = *GenSteps(horizon);
-    const Trajectory run = RunFresh(*policy, s, steps);
+  CheckRuns(GetParam(), [](const Policy& policy, const Setting& s, const std::vector<Step>& steps) {
+    const Trajectory run = RunFresh(policy, s, steps);
     for (std::size_t i = 0; i < run.decisions.size(); ++i) {
-      const TestInput& in = run.inputs[i];
-      if (!in.anomaly.anomaly) continue;
-      RC_ASSERT(run.decisions[i].desired >= Floor(in));
+      if (run.inputs[i].anomaly.anomaly) RC_ASSERT(run.decisions[i].desired >= Floor(run.inputs[i]));
     }
   });
 }
@@ -182,24 +163,21 @@ TEST_P(PolicyProperty, NoScaleInDuringAnomaly) {
 TEST_P(PolicyProperty, AtMostOneActionPerCooldown) {
   const Variant& v = GetParam();
   if (v.cooldown_s <= 0) GTEST_SKIP() << v.name << " has no cooldown";
-  std::unique_ptr<Policy> policy = Make(v);
-  ASSERT_NE(policy, nullptr);
-  const int horizon = policy->Needs().horizon_steps;
-  CheckProperty([&] {
-    Setting s = *GenSetting();
-    s.start = s.limits.Clamp(s.start);  // an out-of-limits start is corrected at once
-    const std::vector<Step> steps = *GenSteps(horizon);
-    const Trajectory run = RunFresh(*policy, s, steps);
-    std::optional<TimePoint> last;
-    for (std::size_t i = 0; i < run.decisions.size(); ++i) {
-      const TestInput& in = run.inputs[i];
-      const Decision& d = run.decisions[i];
-      if (d.desired == in.capacity.desired) continue;
-      const bool counted = !v.cooldown_scale_in_only || d.desired < in.capacity.desired;
-      if (counted && last) RC_ASSERT((in.now - *last).count() >= v.cooldown_s);
-      last = in.now;  // any action starts the cooldown
-    }
-  });
+  CheckRuns(
+      v,
+      [&v](const Policy& policy, const Setting& s, const std::vector<Step>& steps) {
+        const Trajectory run = RunFresh(policy, s, steps);
+        std::optional<TimePoint> last;
+        for (std::size_t i = 0; i < run.decisions.size(); ++i) {
+          const TestInput& in = run.inputs[i];
+          const Decision& d = run.decisions[i];
+          if (d.desired == in.capacity.desired) continue;
+          const bool counted = !v.cooldown_scale_in_only || d.desired < in.capacity.desired;
+          if (counted && last) RC_ASSERT((in.now - *last).count() >= v.cooldown_s);
+          last = in.now;  // any action starts the cooldown
+        }
+      },
+      /*clamp_start=*/true);  // an out-of-limits start is corrected at once
 }
 
 // Constant load: the CPU follows from the load and the ready instances, as it
@@ -271,46 +249,32 @@ void ExpectSame(const Trajectory& a, const Trajectory& b) {
 }
 
 TEST_P(PolicyProperty, SameInputsSameDecisions) {
-  const Variant& v = GetParam();
-  std::unique_ptr<Policy> policy = Make(v);
-  ASSERT_NE(policy, nullptr);
-  const int horizon = policy->Needs().horizon_steps;
-  CheckProperty([&] {
-    const Setting s = *GenSetting();
-    const std::vector<Step> steps = *GenSteps(horizon);
-    ExpectSame(RunFresh(*policy, s, steps), RunFresh(*policy, s, steps));
+  CheckRuns(GetParam(), [](const Policy& policy, const Setting& s, const std::vector<Step>& steps) {
+    ExpectSame(RunFresh(policy, s, steps), RunFresh(policy, s, steps));
   });
 }
 
 // A restart in the middle of a run (the state saved, then loaded into a fresh
 // one, as state.db does) changes nothing.
 TEST_P(PolicyProperty, SameDecisionsAcrossSaveAndRestore) {
-  const Variant& v = GetParam();
-  std::unique_ptr<Policy> policy = Make(v);
-  ASSERT_NE(policy, nullptr);
-  const int horizon = policy->Needs().horizon_steps;
-  CheckProperty([&] {
-    const Setting s = *GenSetting();
-    const std::vector<Step> steps = *GenSteps(horizon);
+  CheckRuns(GetParam(), [](const Policy& policy, const Setting& s, const std::vector<Step>& steps) {
     const std::size_t cut = *rc::gen::inRange<std::size_t>(0, steps.size() + 1);
     const std::vector<Step> first(steps.begin(), steps.begin() + static_cast<long>(cut));
     const std::vector<Step> rest(steps.begin() + static_cast<long>(cut), steps.end());
 
-    const Trajectory whole = RunFresh(*policy, s, steps);
-
-    std::unique_ptr<PolicyState> state = policy->NewState();
+    std::unique_ptr<PolicyState> state = policy.NewState();
     TestInput in = StartOf(s);
     Trajectory resumed;
-    Continue(*policy, *state, in, first, resumed);
+    Continue(policy, *state, in, first, resumed);
     StateWriter w;
     state->Save(w);
-    std::unique_ptr<PolicyState> restored = policy->NewState();
+    std::unique_ptr<PolicyState> restored = policy.NewState();
     StateReader r(w.text());
     const Status loaded = restored->Load(r);
     RC_LOG() << "saved state: " << w.text() << "\nloading it: " << loaded.message() << "\n";
     RC_ASSERT(loaded.ok());
-    Continue(*policy, *restored, in, rest, resumed);
-    ExpectSame(whole, resumed);
+    Continue(policy, *restored, in, rest, resumed);
+    ExpectSame(RunFresh(policy, s, steps), resumed);
   });
 }
 

@@ -166,9 +166,10 @@ inline std::vector<Step> Concat(std::initializer_list<std::vector<Step>> parts) 
 // Runs `policy` with `state` over `steps`, one decision per interval starting at
 // `in.now`. Each decision's desired becomes the next capacity, with ready equal to
 // desired unless a step says otherwise. Leaves `in` as the next step would see it,
-// so that a run can be continued.
+// so that a run can be continued. `seen` (may be null) gets what each decision saw.
 inline std::vector<Decision> RunWithState(const Policy& policy, PolicyState& state, TestInput& in,
-                                          const std::vector<Step>& steps) {
+                                          const std::vector<Step>& steps,
+                                          std::vector<TestInput>* seen = nullptr) {
   std::vector<Decision> decisions;
   decisions.reserve(steps.size());
   for (const Step& step : steps) {
@@ -181,6 +182,7 @@ inline std::vector<Decision> RunWithState(const Policy& policy, PolicyState& sta
     if (step.ready) in.capacity.ready = *step.ready;
     Decision d = policy.Decide(in.Get(), state);
     decisions.push_back(d);
+    if (seen != nullptr) seen->push_back(in);
     in.capacity = CapacityStatus{d.desired, d.desired};
     in.now += in.interval;
   }

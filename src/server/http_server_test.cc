@@ -152,7 +152,7 @@ class HttpServerTest : public ::testing::Test {
       p.load_per_s = 10.0 * i;
       status_.AddHistory("web", p);
     }
-    server_ = std::make_unique<HttpServer>(LoopbackAnyPort(), status_, telemetry_, clock_);
+    server_ = std::make_unique<HttpServer>(Options(), status_, telemetry_, clock_);
     server_->AddGet("/extra/([a-z]+)", [](const httplib::Request& req, httplib::Response& res) {
       res.set_content("extra " + std::string(req.matches[1]), "text/plain");
     });
@@ -166,6 +166,8 @@ class HttpServerTest : public ::testing::Test {
     client_->set_connection_timeout(std::chrono::seconds(5));
     client_->set_read_timeout(std::chrono::seconds(5));
   }
+
+  virtual HttpServerOptions Options() const { return LoopbackAnyPort(); }
 
   // GET that must get an answer; the body parsed as JSON when it says it is JSON.
   httplib::Result Get(const std::string& path) {
@@ -590,25 +592,15 @@ TEST(HttpServerStartTest, BeyondLoopbackNeedsATokenOrAnExplicitChoice) {
   }
 }
 
-class HttpServerTokenTest : public ::testing::Test {
+// The fixture's server, with a bearer token.
+class HttpServerTokenTest : public HttpServerTest {
  protected:
-  void SetUp() override {
-    status_.SetGroup(Snapshot("web", 4));
+  HttpServerOptions Options() const override {
     HttpServerOptions o = LoopbackAnyPort();
     o.bearer_token = kToken;
-    server_ = std::make_unique<HttpServer>(o, status_, telemetry_, clock_);
-    server_->AddPost("/predict", [](const httplib::Request& req, httplib::Response& res) {
-      res.set_content(req.body, "application/json");
-    });
-    ASSERT_TRUE(server_->Start().ok());
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    return o;
   }
   static constexpr const char* kToken = "s3cret-Token_value";
-  SimulatedClock clock_{FromEpochSeconds(kStart + 30)};
-  FakeStatus status_;
-  PrometheusTelemetry telemetry_;
-  std::unique_ptr<HttpServer> server_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(HttpServerTokenTest, EveryRouteButHealthNeedsTheToken) {
