@@ -73,7 +73,25 @@ struct Loop {
 
 constexpr double kIntervalS = 60;
 
-Loop RunLoop(const std::string& policy, const Limits& limits, int initial, double cooldown_s,
+// The policies under test, with settings where they need some.
+struct PolicyCase {
+  const char* name;
+  const char* policy;
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+const PolicyCase kPolicies[] = {
+    {"threshold", "threshold", {}},
+    {"seed2", "seed2", {}},
+    {"hpa", "hpa", {}},
+    {"target_tracking", "target-tracking", {}},
+    {"predictive", "predictive", {}},
+    // A predictor that refuses every connection: the fallback decides, as when the
+    // prediction service is down.
+    {"classifier_down", "classifier", {{"predictor_url", "http://127.0.0.1:1/predict"}}},
+};
+
+Loop RunLoop(const PolicyCase& policy, const Limits& limits, int initial, double cooldown_s,
              const std::vector<ScriptedSource::Sample>& samples) {
   GroupSpec spec;
   spec.name = "prop";
@@ -83,7 +101,8 @@ Loop RunLoop(const std::string& policy, const Limits& limits, int initial, doubl
   spec.capacity_per_instance = 10;
   spec.cooldown = Duration(cooldown_s);
   PluginSpec policy_spec;
-  policy_spec.type = policy;
+  policy_spec.type = policy.policy;
+  for (const auto& [k, v] : policy.params) policy_spec.params.Set(k, v);
   auto parts = Controller::BuildParts(spec, policy_spec, PluginSpec(), PluginSpec());
   RC_ASSERT(parts.ok());
   ScriptedSource source(samples);
@@ -102,12 +121,10 @@ Loop RunLoop(const std::string& policy, const Limits& limits, int initial, doubl
   return loop;
 }
 
-const char* const kPolicies[] = {"threshold", "seed2", "hpa", "target-tracking", "predictive"};
-
-class ControllerProperty : public ::testing::TestWithParam<const char*> {};
+class ControllerProperty : public ::testing::TestWithParam<PolicyCase> {};
 
 TEST_P(ControllerProperty, LimitsCooldownAndNoUnsafeScaleIn) {
-  const std::string policy = GetParam();
+  const PolicyCase& policy = GetParam();
   CheckProperty(
       [&] {
         const int min = *rc::gen::inRange(0, 4);
@@ -141,7 +158,7 @@ TEST_P(ControllerProperty, LimitsCooldownAndNoUnsafeScaleIn) {
 }
 
 TEST_P(ControllerProperty, SameInputsSameSteps) {
-  const std::string policy = GetParam();
+  const PolicyCase& policy = GetParam();
   CheckProperty(
       [&] {
         const auto samples = *GenSamples();
@@ -159,11 +176,7 @@ TEST_P(ControllerProperty, SameInputsSameSteps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, ControllerProperty, ::testing::ValuesIn(kPolicies),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace prescale

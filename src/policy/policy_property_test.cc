@@ -51,6 +51,10 @@ const std::vector<Variant>& Variants() {
       {"target_tracking_cpu", "target-tracking", {{"metric", "cpu"}}, Signal::kCpu, 300, true},
       {"predictive", "predictive", {}, Signal::kLoad},
       {"predictive_default_candidate", "predictive", {{"candidates", "default"}}, Signal::kLoad},
+      // Seed 2's rules on the classifier's class; without a class its predictive
+      // fallback decides on the load, and acts without the rules' cooldown.
+      {"classifier", "classifier", {}, Signal::kLoad},
+      {"classifier_seed_mapping", "classifier", {{"class_mapping", "seed"}}, Signal::kLoad},
   };
   return v;
 }

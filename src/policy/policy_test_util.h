@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "prescale/classifier.h"
 #include "prescale/decision.h"
 #include "prescale/forecaster.h"
 #include "prescale/observation.h"
@@ -92,6 +93,7 @@ struct TestInput {
   double capacity_per_instance = 10;
   std::optional<ForecastResult> forecast;
   AnomalyResult anomaly;
+  std::optional<ClassifierVerdict> classification;  // for policies that need one
 
   // Points into *this: valid while *this lives and `forecast` is not reset.
   PolicyInput Get() const {
@@ -104,6 +106,7 @@ struct TestInput {
     in.capacity_per_instance = capacity_per_instance;
     in.forecast = forecast ? &*forecast : nullptr;
     in.anomaly = anomaly;
+    in.classification = classification ? &*classification : nullptr;
     return in;
   }
 };
@@ -122,6 +125,7 @@ struct Step {
   std::optional<ForecastResult> forecast;
   bool anomaly = false;
   std::optional<int> ready;  // instances ready now; by default all that are desired
+  std::optional<ClassifierVerdict> classification;
 
   Step WithForecast(ForecastResult f) const {
     Step s = *this;
@@ -179,6 +183,7 @@ inline std::vector<Decision> RunWithState(const Policy& policy, PolicyState& sta
     in.observation.cpu_utilization = step.cpu_utilization;
     in.forecast = step.forecast;
     in.anomaly = AnomalyResult{step.anomaly ? 1.0 : 0.0, step.anomaly};
+    in.classification = step.classification;
     if (step.ready) in.capacity.ready = *step.ready;
     Decision d = policy.Decide(in.Get(), state);
     decisions.push_back(d);

@@ -119,20 +119,33 @@ inline rc::Gen<Setting> GenSetting() {
 }
 
 // Steps of a closed-loop run, each with a metric pair, an optional forecast, an
-// anomaly flag and sometimes fewer instances ready than desired.
+// anomaly flag, sometimes a ready count unrelated to the size (0, 1 or 2: an
+// actuator's odd answer), and a classifier's verdict: a class when the metrics it
+// is computed from are usable (as the controller asks only then), else an error.
 inline rc::Gen<std::vector<Step>> GenSteps(int horizon, std::size_t max_steps = 120) {
   auto step = rc::gen::map(
       rc::gen::tuple(GenMetric(400), GenMetric(1.0), GenForecast(horizon, 400),
                      rc::gen::weightedElement<bool>({{5, false}, {1, true}}),
-                     rc::gen::weightedElement<int>({{6, -1}, {1, 0}, {1, 1}, {1, 2}})),
+                     rc::gen::weightedElement<int>({{6, -1}, {1, 0}, {1, 1}, {1, 2}}),
+                     rc::gen::inRange(-1, kDemandClasses)),
       [](const auto& t) {
-        const auto& [load, cpu, forecast, anomaly, ready] = t;
+        const auto& [load, cpu, forecast, anomaly, ready, demand_class] = t;
         Step s;
         s.load_per_s = load;
         s.cpu_utilization = cpu;
         s.forecast = forecast;
         s.anomaly = anomaly;
         if (ready >= 0) s.ready = ready;
+        ClassifierVerdict verdict;
+        if (demand_class < 0 || Unusable(load) || Unusable(cpu)) {
+          verdict.error = "no classification";
+        } else {
+          Classification c;
+          c.demand_class = static_cast<DemandClass>(demand_class);
+          c.confidence = 0.8;
+          verdict.classification = c;
+        }
+        s.classification = verdict;
         return s;
       });
   return rc::gen::mapcat(rc::gen::inRange<std::size_t>(1, max_steps + 1), [step](std::size_t n) {
@@ -156,6 +169,9 @@ inline std::ostream& operator<<(std::ostream& os, const Step& s) {
   }
   if (s.anomaly) os << " anomaly";
   if (s.ready) os << " ready " << *s.ready;
+  if (s.classification && s.classification->ok()) {
+    os << " class " << DemandClassName(s.classification->classification->demand_class);
+  }
   return os << "}";
 }
 
