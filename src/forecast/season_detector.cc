@@ -29,13 +29,20 @@ std::string_view SeasonalityName(Seasonality s) {
   return "none";
 }
 
-EwCorrelation::EwCorrelation(double halflife_pairs) : keep_(std::exp2(-1.0 / halflife_pairs)) {
+EwCorrelation::EwCorrelation(double halflife_pairs)
+    : log_keep_(-std::log(2.0) / halflife_pairs) {
   assert(halflife_pairs > 0);
 }
 
 void EwCorrelation::Add(double x, double y) {
   // West's (1979) weighted update of means and co-moments, with exponential weights.
-  const double w = count_ == 0 ? 1.0 : 1 - keep_;
+  // The new pair's share is its weight over the total, 1 / (1 + keep + ... +
+  // keep^(n-1)) = (1 - keep) / (1 - keep^n) for the n-th pair: normalised like this,
+  // the moments are exact weighted ones from the first pair on. A fixed share of
+  // 1 - keep would leave the first pair keep^(n-1) of the weight (still 0.8 after a
+  // season of pairs), so that one odd first pair would set the correlation for weeks.
+  const double n = static_cast<double>(count_ + 1);
+  const double w = count_ == 0 ? 1.0 : std::expm1(log_keep_) / std::expm1(n * log_keep_);
   const double dx = x - mean_x_;
   const double dy = y - mean_y_;
   mean_x_ += w * dx;

@@ -41,7 +41,7 @@ class EwCorrelation {
   void Load(StateReader& r);
 
  private:
-  double keep_;  // weight an old pair keeps per new pair
+  double log_keep_;  // log of the weight an old pair keeps per new pair
   double mean_x_ = 0, mean_y_ = 0;
   double var_x_ = 0, var_y_ = 0, cov_ = 0;
   std::int64_t count_ = 0;
