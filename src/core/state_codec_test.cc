@@ -167,15 +167,13 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BadNestedCase{"LongerThanWhatIsLeft", "3 1 2", "saved state: record ends early"},
         BadNestedCase{"LengthButNothingAfter", "1", "saved state: record ends early"},
-        BadNestedCase{"HugeLength", "9223372036854775807 1 2 3",
-                      "saved state: record ends early"},
+        BadNestedCase{"HugeLength", "9223372036854775807 1 2 3", "saved state: record ends early"},
         BadNestedCase{"NegativeLength", "-1 5", "saved state: bad record length -1"},
         BadNestedCase{"MostNegativeLength", "-9223372036854775808",
                       "saved state: bad record length -9223372036854775808"},
         BadNestedCase{"NoLength", "", "saved state: record ends early"},
         BadNestedCase{"LengthNotANumber", "two 1 2", "saved state: 'two' is not a whole number"},
-        BadNestedCase{"FractionalLength", "1.5 1 2",
-                      "saved state: '1.5' is not a whole number"}),
+        BadNestedCase{"FractionalLength", "1.5 1 2", "saved state: '1.5' is not a whole number"}),
     [](const testing::TestParamInfo<BadNestedCase>& case_info) {
       return case_info.param.test_name;
     });

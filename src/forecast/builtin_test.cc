@@ -226,13 +226,15 @@ INSTANTIATE_TEST_SUITE_P(
         NaiveParamCase{"RecentMaxDefault", "recent-max", {}, 60, "1 1 3"},
         NaiveParamCase{"RecentMaxWindow", "recent-max", {{"window", "10000"}}, 60, "1 1 10000"},
         NaiveParamCase{"SeasonalDailyAtFiveMinutes", "seasonal-naive", {}, 300, "1 2 288"},
-        NaiveParamCase{"SeasonalWeeklyHourly", "seasonal-naive", {{"weekly", "true"}}, 3600,
-                       "1 2 168"},
-        NaiveParamCase{"SeasonalWeeklyAtDailySteps", "seasonal-naive", {{"weekly", "true"}},
-                       86400, "1 2 7"},
+        NaiveParamCase{
+            "SeasonalWeeklyHourly", "seasonal-naive", {{"weekly", "true"}}, 3600, "1 2 168"},
+        NaiveParamCase{
+            "SeasonalWeeklyAtDailySteps", "seasonal-naive", {{"weekly", "true"}}, 86400, "1 2 7"},
         NaiveParamCase{"PercentileDefault", "percentile", {}, 60, "1 3 1000"},
-        NaiveParamCase{"PercentileWindowLevel", "percentile",
-                       {{"window", "1"}, {"level", "0"}, {"spread_halflife", "5"}}, 60,
+        NaiveParamCase{"PercentileWindowLevel",
+                       "percentile",
+                       {{"window", "1"}, {"level", "0"}, {"spread_halflife", "5"}},
+                       60,
                        "1 3 1"}),
     [](const testing::TestParamInfo<NaiveParamCase>& case_info) {
       return case_info.param.test_name;

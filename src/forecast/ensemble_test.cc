@@ -18,13 +18,13 @@
 #include <optional>
 #include <ostream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "forecast/holt_winters.h"
 #include "forecast/naive.h"
+#include "forecast/state_test_util.h"
 #include "prescale/forecaster.h"
 #include "prescale/params.h"
 #include "prescale/state_codec.h"
@@ -57,6 +57,14 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr int kDay = 24;  // hourly steps
 constexpr int kWeek = 7 * kDay;
 
+// The seasons a step allows, as the "auto" factory sets them.
+EnsembleForecaster::Options OptionsForStep(double step_s) {
+  EnsembleForecaster::Options o;
+  o.daily_period = HoltWintersForecaster::DailyPeriod(Duration(step_s));
+  o.weekly_period = HoltWintersForecaster::WeeklyPeriod(Duration(step_s));
+  return o;
+}
+
 EnsembleForecaster::Options HourlyOptions(int horizon = 1) {
   EnsembleForecaster::Options o;
   o.daily_period = kDay;
@@ -82,30 +90,6 @@ std::optional<double> Weekend(int t, std::mt19937& rng) {
 
 void Feed(Forecaster& f, const Series& series, int from, int to, std::mt19937& rng) {
   for (int t = from; t < to; ++t) f.Observe(series(t, rng));
-}
-
-std::string SaveText(const Forecaster& f) {
-  StateWriter w;
-  f.Save(w);
-  return w.text();
-}
-
-Status LoadText(Forecaster& f, const std::string& text) {
-  StateReader r(text);
-  return f.Load(r);
-}
-
-std::vector<std::string> Tokens(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  return tokens;
-}
-
-std::string Join(const std::vector<std::string>& tokens, std::size_t n) {
-  std::string text;
-  for (std::size_t i = 0; i < n; ++i) text += (i == 0 ? "" : " ") + tokens[i];
-  return text;
 }
 
 // ---------------------------------------------------------------- the members
@@ -216,19 +200,15 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         SeasonCase{"FewValues", DailyWave, 5, Seasonality::kNone, "holt-winters"},
         // The season is found after two days of values (a day of pairs).
-        SeasonCase{"DailyNotYetFound", DailyWave, 2 * kDay - 1, Seasonality::kNone,
-                   "holt-winters"},
-        SeasonCase{"DailyFound", DailyWave, 2 * kDay, Seasonality::kDaily,
-                   "holt-winters daily"},
-        SeasonCase{"DailyLater", DailyWave, 3 * kWeek, Seasonality::kDaily,
-                   "holt-winters daily"},
+        SeasonCase{"DailyNotYetFound", DailyWave, 2 * kDay - 1, Seasonality::kNone, "holt-winters"},
+        SeasonCase{"DailyFound", DailyWave, 2 * kDay, Seasonality::kDaily, "holt-winters daily"},
+        SeasonCase{"DailyLater", DailyWave, 3 * kWeek, Seasonality::kDaily, "holt-winters daily"},
         SeasonCase{"NoiseHasNone", WhiteNoise, 3 * kWeek, Seasonality::kNone, "holt-winters"},
         // The weekend's week needs two weeks of values; until then the daily season
         // stands in.
         SeasonCase{"WeekendBeforeTwoWeeks", Weekend, 2 * kWeek - 1, Seasonality::kDaily,
                    "holt-winters daily"},
-        SeasonCase{"WeekendFound", Weekend, 2 * kWeek, Seasonality::kWeekly,
-                   "holt-winters weekly"},
+        SeasonCase{"WeekendFound", Weekend, 2 * kWeek, Seasonality::kWeekly, "holt-winters weekly"},
         SeasonCase{"WeekendLater", Weekend, 5 * kWeek, Seasonality::kWeekly,
                    "holt-winters weekly"}),
     [](const testing::TestParamInfo<SeasonCase>& case_info) { return case_info.param.test_name; });
@@ -236,9 +216,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(EnsembleTest, NoSeasonAtThisStep) {
   // A step too fine for a daily season (and so for a weekly one): Holt's model, and
   // the seasonal-naive member is the last value.
-  EnsembleForecaster::Options o;
-  o.daily_period = HoltWintersForecaster::DailyPeriod(Duration(4));
-  o.weekly_period = HoltWintersForecaster::WeeklyPeriod(Duration(4));
+  const EnsembleForecaster::Options o = OptionsForStep(4);
   ASSERT_EQ(o.daily_period, 0);
   ASSERT_EQ(o.weekly_period, 0);
   EnsembleForecaster f(o);
@@ -254,9 +232,7 @@ TEST(EnsembleTest, NoSeasonAtThisStep) {
 
 TEST(EnsembleTest, WeeklyAloneAtDailySteps) {
   // Daily steps: no daily season, a weekly one of 7 steps.
-  EnsembleForecaster::Options o;
-  o.daily_period = HoltWintersForecaster::DailyPeriod(Duration(86400));
-  o.weekly_period = HoltWintersForecaster::WeeklyPeriod(Duration(86400));
+  const EnsembleForecaster::Options o = OptionsForStep(86400);
   ASSERT_EQ(o.daily_period, 0);
   ASSERT_EQ(o.weekly_period, 7);
   EnsembleForecaster f(o);
@@ -312,8 +288,8 @@ int LowestError(const EnsembleForecaster& f) {
 std::string Errors(const EnsembleForecaster& f) {
   std::string s;
   for (int m = 0; m < EnsembleForecaster::kMembers; ++m) {
-    s += std::string(EnsembleForecaster::kMemberNames[m]) + " " +
-         std::to_string(f.MemberError(m)) + "; ";
+    s += std::string(EnsembleForecaster::kMemberNames[m]) + " " + std::to_string(f.MemberError(m)) +
+         "; ";
   }
   return s;
 }
@@ -376,9 +352,7 @@ INSTANTIATE_TEST_SUITE_P(
                     PrimaryCase{"PureDailySeasonalNaive", PureDailyWave, 1, 2 * kWeek, 1},
                     PrimaryCase{"PureDailySeasonalNaiveAt6", PureDailyWave, 6, 2 * kWeek, 1},
                     PrimaryCase{"RandomStepsNaive", RandomSteps, 1, 3 * kWeek, 2}),
-    [](const testing::TestParamInfo<PrimaryCase>& case_info) {
-      return case_info.param.test_name;
-    });
+    [](const testing::TestParamInfo<PrimaryCase>& case_info) { return case_info.param.test_name; });
 
 TEST(EnsembleTest, MemberErrorIsZeroBeforeScoring) {
   EnsembleForecaster f(HourlyOptions(3));
@@ -484,9 +458,9 @@ TEST(EnsembleStateTest, RoundTripForecastsTheSameMembersIncluded) {
 
 // Where each part of a record starts, read from its own counts.
 struct Layout {
-  std::size_t detector;           // the season detector's record
-  std::vector<std::size_t> has;   // each model's "present" flag
-  std::vector<std::size_t> nested;  // each present model's nested length
+  std::size_t detector;              // the season detector's record
+  std::vector<std::size_t> has;      // each model's "present" flag
+  std::vector<std::size_t> nested;   // each present model's nested length
   std::vector<std::size_t> pending;  // each present model's pending count
 };
 

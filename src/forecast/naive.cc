@@ -65,8 +65,7 @@ double NaiveForecaster::PointAt(int h) const {
       // 100 is 55.000000000000007), which would take the next value up; its rounding
       // error is below 1e-11 for any window allowed, so the slack cannot skip a rank.
       const auto n = sorted_.size();
-      auto k = static_cast<std::size_t>(
-          std::ceil(options_.level * static_cast<double>(n) - 1e-9));
+      auto k = static_cast<std::size_t>(std::ceil(options_.level * static_cast<double>(n) - 1e-9));
       return sorted_[k == 0 ? 0 : std::min(k, n) - 1];
     }
   }

@@ -14,11 +14,11 @@
 #include <optional>
 #include <ostream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "forecast/residual_spread.h"
+#include "forecast/state_test_util.h"
 #include "prescale/state_codec.h"
 
 namespace prescale {
@@ -31,8 +31,7 @@ constexpr std::optional<double> kNone = std::nullopt;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-NaiveForecaster Make(Kind kind, int window = 1, double level = 0.99,
-                     double spread_halflife = 100) {
+NaiveForecaster Make(Kind kind, int window = 1, double level = 0.99, double spread_halflife = 100) {
   NaiveForecaster::Options o;
   o.kind = kind;
   o.window = window;
@@ -49,30 +48,6 @@ std::vector<double> Points(const Forecaster& f, int horizon) {
   ForecastResult r;
   f.Forecast(horizon, 0.9, r);
   return r.point;
-}
-
-std::string SaveText(const Forecaster& f) {
-  StateWriter w;
-  f.Save(w);
-  return w.text();
-}
-
-Status LoadText(Forecaster& f, const std::string& text) {
-  StateReader r(text);
-  return f.Load(r);
-}
-
-std::vector<std::string> Tokens(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  return tokens;
-}
-
-std::string Join(const std::vector<std::string>& tokens) {
-  std::string text;
-  for (const std::string& t : tokens) text += (text.empty() ? "" : " ") + t;
-  return text;
 }
 
 // ---------------------------------------------------------------- point forecasts
@@ -105,30 +80,49 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         PointCase{"NaiveRepeatsTheLastValue", Kind::kLast, 1, 0, {1, 2, 3}, {3, 3, 3, 3}},
         PointCase{"NaiveSkipsAMissingValue", Kind::kLast, 1, 0, {1, 5, kNone}, {5, 5}},
-        PointCase{"NaiveTakesNaNAndInfAsMissing", Kind::kLast, 1, 0, {5, kNaN, kInf, -kInf},
-                  {5, 5}},
+        PointCase{
+            "NaiveTakesNaNAndInfAsMissing", Kind::kLast, 1, 0, {5, kNaN, kInf, -kInf}, {5, 5}},
         PointCase{"NaiveOneValue", Kind::kLast, 1, 0, {7}, {7, 7}},
         PointCase{"RecentMaxOfTheWindow", Kind::kRecentMax, 3, 0, {1, 9, 2, 3}, {9, 9, 9}},
         PointCase{"RecentMaxForgetsOlderPeaks", Kind::kRecentMax, 3, 0, {9, 1, 2, 3}, {3, 3}},
         PointCase{"RecentMaxSkipsMissing", Kind::kRecentMax, 3, 0, {4, 8, kNone}, {8, 8}},
         PointCase{"RecentMaxOfNegatives", Kind::kRecentMax, 2, 0, {-5, -3, -4}, {-3}},
-        PointCase{"RecentMaxEmptyWindowFallsBack", Kind::kRecentMax, 3, 0,
-                  {7, kNone, kNone, kNone}, {7, 7}},
+        PointCase{"RecentMaxEmptyWindowFallsBack",
+                  Kind::kRecentMax,
+                  3,
+                  0,
+                  {7, kNone, kNone, kNone},
+                  {7, 7}},
         PointCase{"RecentMaxWindowOfOne", Kind::kRecentMax, 1, 0, {9, 2}, {2}},
         // The newest value is 41 at t = 7: step h is y[7 + h - 4k], k the smallest
         // that reaches the past. h <= m reaches one season back, h > m two or three.
-        PointCase{"SeasonalWithinOneSeason", Kind::kSeasonal, 4, 0, kTwoSeasons,
-                  {11, 21, 31, 41}},
-        PointCase{"SeasonalBeyondOneSeason", Kind::kSeasonal, 4, 0, kTwoSeasons,
+        PointCase{"SeasonalWithinOneSeason", Kind::kSeasonal, 4, 0, kTwoSeasons, {11, 21, 31, 41}},
+        PointCase{"SeasonalBeyondOneSeason",
+                  Kind::kSeasonal,
+                  4,
+                  0,
+                  kTwoSeasons,
                   {11, 21, 31, 41, 11, 21, 31, 41, 11}},
-        PointCase{"SeasonalNotAFullSeasonYet", Kind::kSeasonal, 4, 0, {10, 20, 30},
-                  {30, 30, 30, 30, 30}},
-        PointCase{"SeasonalJustAFullSeason", Kind::kSeasonal, 4, 0, {10, 20, 30, 40},
+        PointCase{
+            "SeasonalNotAFullSeasonYet", Kind::kSeasonal, 4, 0, {10, 20, 30}, {30, 30, 30, 30, 30}},
+        PointCase{"SeasonalJustAFullSeason",
+                  Kind::kSeasonal,
+                  4,
+                  0,
+                  {10, 20, 30, 40},
                   {10, 20, 30, 40, 10}},
-        PointCase{"SeasonalMissingSlotFallsBack", Kind::kSeasonal, 4, 0,
-                  {10, 20, 30, 40, 11, kNone, 31, 41}, {11, 41, 31, 41, 11, 41}},
-        PointCase{"SeasonalNewestMissing", Kind::kSeasonal, 4, 0,
-                  {10, 20, 30, 40, 11, 21, 31, kNone}, {11, 21, 31, 31, 11}},
+        PointCase{"SeasonalMissingSlotFallsBack",
+                  Kind::kSeasonal,
+                  4,
+                  0,
+                  {10, 20, 30, 40, 11, kNone, 31, 41},
+                  {11, 41, 31, 41, 11, 41}},
+        PointCase{"SeasonalNewestMissing",
+                  Kind::kSeasonal,
+                  4,
+                  0,
+                  {10, 20, 30, 40, 11, 21, 31, kNone},
+                  {11, 21, 31, 31, 11}},
         PointCase{"SeasonalOfTwo", Kind::kSeasonal, 2, 0, {1, 2, 3, 4, 5}, {4, 5, 4}},
         // Sorted 1 2 3 4 5: the nearest rank ceil(level n).
         PointCase{"PercentileMedian", Kind::kPercentile, 5, 0.5, {5, 1, 4, 2, 3}, {3, 3, 3}},
@@ -137,12 +131,10 @@ INSTANTIATE_TEST_SUITE_P(
         PointCase{"PercentileLevelZero", Kind::kPercentile, 5, 0, {5, 1, 4, 2, 3}, {1}},
         PointCase{"PercentileExactRank", Kind::kPercentile, 5, 0.4, {5, 1, 4, 2, 3}, {2}},
         PointCase{"PercentileForgetsOldValues", Kind::kPercentile, 3, 1, {9, 1, 2, 3}, {3}},
-        PointCase{"PercentileSkipsMissing", Kind::kPercentile, 4, 0.5, {1, kNone, 3, 100},
-                  {3}},
-        PointCase{"PercentileEmptyWindowFallsBack", Kind::kPercentile, 2, 0.5,
-                  {5, kNone, kNone}, {5}},
-        PointCase{"PercentileWithTies", Kind::kPercentile, 4, 0.5, {2, 2, 2, 1, 2, 1},
-                  {1, 1}}),
+        PointCase{"PercentileSkipsMissing", Kind::kPercentile, 4, 0.5, {1, kNone, 3, 100}, {3}},
+        PointCase{
+            "PercentileEmptyWindowFallsBack", Kind::kPercentile, 2, 0.5, {5, kNone, kNone}, {5}},
+        PointCase{"PercentileWithTies", Kind::kPercentile, 4, 0.5, {2, 2, 2, 1, 2, 1}, {1, 1}}),
     [](const testing::TestParamInfo<PointCase>& case_info) { return case_info.param.test_name; });
 
 TEST(NaiveForecasterTest, NamesAndModel) {
@@ -213,22 +205,20 @@ TEST_P(NaiveSpreadTest, UpperComesFromTheOneStepResiduals) {
   EXPECT_EQ(r.quantile, 0.95);
   const double sigma = ResidualSpread::kMeanAbsToSigma * mean_abs;
   for (int h = 1; h <= 4; ++h) {
-    EXPECT_NEAR(r.upper[h - 1], r.point[h - 1] + NormalQuantile(0.95) * sigma * std::sqrt(h),
-                1e-9)
+    EXPECT_NEAR(r.upper[h - 1], r.point[h - 1] + NormalQuantile(0.95) * sigma * std::sqrt(h), 1e-9)
         << "h=" << h;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Kinds, NaiveSpreadTest,
-    testing::Values(
-        SpreadCase{"Naive", Kind::kLast, 1, {10, 13, 11}, {3, -2}},
-        // A missing value records no residual; the next is against the last seen.
-        SpreadCase{"NaiveAcrossAGap", Kind::kLast, 1, {10, kNone, 16}, {6}},
-        SpreadCase{"RecentMax", Kind::kRecentMax, 2, {10, 4, 6, 12}, {-6, -4, 6}},
-        // Until a season has passed the forecast is the last value.
-        SpreadCase{"Seasonal", Kind::kSeasonal, 2, {10, 20, 13, 25}, {10, 3, 5}},
-        SpreadCase{"Percentile", Kind::kPercentile, 3, {10, 20, 0}, {10, -10}}),
+    testing::Values(SpreadCase{"Naive", Kind::kLast, 1, {10, 13, 11}, {3, -2}},
+                    // A missing value records no residual; the next is against the last seen.
+                    SpreadCase{"NaiveAcrossAGap", Kind::kLast, 1, {10, kNone, 16}, {6}},
+                    SpreadCase{"RecentMax", Kind::kRecentMax, 2, {10, 4, 6, 12}, {-6, -4, 6}},
+                    // Until a season has passed the forecast is the last value.
+                    SpreadCase{"Seasonal", Kind::kSeasonal, 2, {10, 20, 13, 25}, {10, 3, 5}},
+                    SpreadCase{"Percentile", Kind::kPercentile, 3, {10, 20, 0}, {10, -10}}),
     [](const testing::TestParamInfo<SpreadCase>& case_info) { return case_info.param.test_name; });
 
 // ---------------------------------------------------------------- percentile window
@@ -335,7 +325,9 @@ void ExpectSameForecasts(const Forecaster& a, const Forecaster& b) {
 
 class NaiveStateTest : public testing::TestWithParam<KindCase> {
  protected:
-  NaiveForecaster Fresh() const { return Make(GetParam().kind, GetParam().window, GetParam().level); }
+  NaiveForecaster Fresh() const {
+    return Make(GetParam().kind, GetParam().window, GetParam().level);
+  }
   NaiveForecaster Trained(int n, unsigned seed) const {
     NaiveForecaster f = Fresh();
     std::mt19937 rng(seed);
@@ -448,25 +440,25 @@ TEST_P(NaiveStateMismatchTest, FailsAndKeepsTheModel) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, NaiveStateMismatchTest,
-    testing::Values(
-        MismatchCase{"OtherKindSameWindow",
-                     {"", Kind::kRecentMax, 3},
-                     {"", Kind::kPercentile, 3},
-                     "percentile: saved state is for another kind of naive forecast"},
-        MismatchCase{"SeasonalIntoNaive",
-                     {"", Kind::kSeasonal, 2},
-                     {"", Kind::kLast, 1},
-                     "naive: saved state is for another kind of naive forecast"},
-        MismatchCase{"OtherWindow",
-                     {"", Kind::kRecentMax, 3},
-                     {"", Kind::kRecentMax, 5},
-                     "recent-max: saved state is for a window of 3 steps, this forecaster "
-                     "has 5"},
-        MismatchCase{"OtherSeason",
-                     {"", Kind::kSeasonal, 24},
-                     {"", Kind::kSeasonal, 168},
-                     "seasonal-naive: saved state is for a window of 24 steps, this "
-                     "forecaster has 168"}),
+    testing::Values(MismatchCase{"OtherKindSameWindow",
+                                 {"", Kind::kRecentMax, 3},
+                                 {"", Kind::kPercentile, 3},
+                                 "percentile: saved state is for another kind of naive forecast"},
+                    MismatchCase{"SeasonalIntoNaive",
+                                 {"", Kind::kSeasonal, 2},
+                                 {"", Kind::kLast, 1},
+                                 "naive: saved state is for another kind of naive forecast"},
+                    MismatchCase{
+                        "OtherWindow",
+                        {"", Kind::kRecentMax, 3},
+                        {"", Kind::kRecentMax, 5},
+                        "recent-max: saved state is for a window of 3 steps, this forecaster "
+                        "has 5"},
+                    MismatchCase{"OtherSeason",
+                                 {"", Kind::kSeasonal, 24},
+                                 {"", Kind::kSeasonal, 168},
+                                 "seasonal-naive: saved state is for a window of 24 steps, this "
+                                 "forecaster has 168"}),
     [](const testing::TestParamInfo<MismatchCase>& case_info) {
       return case_info.param.test_name;
     });

@@ -29,8 +29,7 @@ std::string_view SeasonalityName(Seasonality s) {
   return "none";
 }
 
-EwCorrelation::EwCorrelation(double halflife_pairs)
-    : log_keep_(-std::log(2.0) / halflife_pairs) {
+EwCorrelation::EwCorrelation(double halflife_pairs) : log_keep_(-std::log(2.0) / halflife_pairs) {
   assert(halflife_pairs > 0);
 }
 

@@ -28,7 +28,9 @@ namespace prescale {
 enum class Seasonality { kNone, kDaily, kWeekly };
 std::string_view SeasonalityName(Seasonality s);  // "none", "daily", "weekly"
 
-// Exponentially weighted correlation of (x, y) pairs. Not thread-safe.
+// Exponentially weighted correlation of (x, y) pairs. The weights are normalised, so
+// the first pairs give their plain correlation (no start-up bias, as in
+// ResidualSpread). Not thread-safe.
 class EwCorrelation {
  public:
   // REQUIRES: halflife_pairs > 0.

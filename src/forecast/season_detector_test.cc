@@ -12,10 +12,10 @@
 #include <limits>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "forecast/state_test_util.h"
 #include "prescale/state_codec.h"
 
 namespace prescale {
@@ -42,7 +42,8 @@ double BruteWeightedCorrelation(const std::vector<double>& x, const std::vector<
   const std::size_t n = x.size();
   std::vector<double> w(n);
   double total = 0;
-  for (std::size_t i = 0; i < n; ++i) total += w[i] = std::pow(keep, static_cast<double>(n - 1 - i));
+  for (std::size_t i = 0; i < n; ++i)
+    total += w[i] = std::pow(keep, static_cast<double>(n - 1 - i));
   double mx = 0, my = 0;
   for (std::size_t i = 0; i < n; ++i) {
     mx += w[i] * x[i] / total;
@@ -153,7 +154,7 @@ using Series = std::function<std::optional<double>(int t, std::mt19937& rng)>;
 
 // What the detector says after each of `steps` values (index = values seen - 1).
 std::vector<Seasonality> Detect(SeasonDetector& d, const Series& series, int steps,
-                             unsigned seed = 1) {
+                                unsigned seed = 1) {
   std::mt19937 rng(seed);
   std::vector<Seasonality> seen;
   for (int t = 0; t < steps; ++t) {
@@ -235,8 +236,8 @@ TEST(SeasonDetectorTest, WhiteNoiseHasNoSeason) {
 
 TEST(SeasonDetectorTest, ConstantSeriesHasNoSeason) {
   SeasonDetector d(kDay, kWeek);
-  const std::vector<Seasonality> seen =
-      Detect(d, [](int, std::mt19937&) -> std::optional<double> { return 5.0; }, 3 * kWeek);
+  const std::vector<Seasonality> seen = Detect(
+      d, [](int, std::mt19937&) -> std::optional<double> { return 5.0; }, 3 * kWeek);
   EXPECT_EQ(seen.back(), Seasonality::kNone);
   EXPECT_EQ(d.daily_correlation(), 0.0);
 }
@@ -301,25 +302,6 @@ TEST(SeasonDetectorTest, LagsOfZero) {
 }
 
 // ---------------------------------------------------------------- Save and Load
-
-std::string SaveText(const SeasonDetector& d) {
-  StateWriter w;
-  d.Save(w);
-  return w.text();
-}
-
-std::vector<std::string> Tokens(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  return tokens;
-}
-
-std::string Join(const std::vector<std::string>& tokens, std::size_t n) {
-  std::string text;
-  for (std::size_t i = 0; i < n; ++i) text += (i == 0 ? "" : " ") + tokens[i];
-  return text;
-}
 
 TEST(SeasonDetectorStateTest, RoundTripContinuesTheSame) {
   for (int n : {0, 1, 23, 24, 25, 100, 167, 168, 169, 400}) {

@@ -10,11 +10,11 @@
 #include <optional>
 #include <ostream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "forecast/state_test_util.h"
 #include "prescale/forecaster.h"
 #include "prescale/params.h"
 #include "prescale/state_codec.h"
@@ -97,30 +97,6 @@ class Series {
   std::mt19937 random_;
   int t_ = 0;
 };
-
-std::string SaveText(const Forecaster& f) {
-  StateWriter w;
-  f.Save(w);
-  return w.text();
-}
-
-Status LoadText(Forecaster& f, const std::string& text) {
-  StateReader r(text);
-  return f.Load(r);
-}
-
-std::vector<std::string> Tokens(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  return tokens;
-}
-
-std::string Join(const std::vector<std::string>& tokens, std::size_t count) {
-  std::string text;
-  for (std::size_t i = 0; i < count; ++i) text += (i == 0 ? "" : " ") + tokens[i];
-  return text;
-}
 
 // Forecasts of `a` and `b` (h = 1..kHorizon) are identical, bit for bit.
 void ExpectSameForecasts(const Forecaster& a, const Forecaster& b) {
