@@ -326,12 +326,12 @@ TEST(SurpriseStateTest, InfiniteProfileValueFails) {
   for (int i = 0; i < 100; ++i) (void)d->Update(series.Next());
   const std::string good = SaveText(*d);
   std::vector<std::string> tokens = Tokens(good);
-  // Layout: version, season, count, last value, three smoothed values, the season flag,
-  // then the profile's length and its values.
+  // Layout: version, season, count, last value, the burst and daily means, the daily
+  // flag, then the profile's length and its values.
   ASSERT_EQ(tokens[1], "1440");
-  ASSERT_EQ(tokens[8], "1440");
-  ASSERT_NE(tokens[9], "nan");
-  tokens[9] = "inf";
+  ASSERT_EQ(tokens[7], "1440");
+  ASSERT_NE(tokens[8], "nan");
+  tokens[8] = "inf";
   const Status s = LoadText(*d, Join(tokens, tokens.size()));
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("a daily profile value is infinite"));

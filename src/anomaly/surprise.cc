@@ -10,16 +10,14 @@ namespace {
 
 constexpr std::int64_t kStateVersion = 1;
 
-// Feature time constants, in steps. Half-lives: the fast mean follows a burst of a
-// few steps, the slow mean a drift of a few hours at 5-minute steps.
-constexpr double kFastHalfLife = 6;
-constexpr double kSlowHalfLife = 48;
-constexpr double kSeasonHalfLife = 6;
+// Feature time constants, in steps: the burst mean follows a burst of a few steps,
+// and so does the daily residual's mean.
+constexpr double kBurstHalfLife = 6;
+constexpr double kDailyHalfLife = 6;
 // Weight of today's value in the daily profile: about the last four days count.
 constexpr double kProfileWeight = 0.25;
-// A record needs this much history, and a record counts n up to 10 memories (the
-// range relaxes towards the present at the same pace, so one glitch does not widen
-// it for ever).
+// A record needs this much history. Ranges relax towards the present over this many
+// memories (and count n up to as many), so one glitch does not widen them for ever.
 constexpr std::int64_t kRecordWarmup = 50;
 constexpr double kRecordMemoryFactor = 10;
 constexpr double kRecordNatsPerRange = 10;
@@ -31,28 +29,71 @@ constexpr double kStuckExtraNats = 3;
 constexpr double kEpisodeNats = 7;
 constexpr std::int64_t kEpisodeGap = 10;
 constexpr double kMaxValue = 1e150;
+constexpr std::int64_t kMaxCount = 1'000'000'000'000'000;
 
 double WeightForHalfLife(double steps) { return 1 - std::exp(-std::log(2.0) / steps); }
 
-std::array<FeatureSurprise, 5> MakeFeatures(const SurpriseOptions& o) {
-  const StandardizerOptions s{.memory = o.memory, .clip = 3, .warmup = 50, .floor = o.floor};
-  const TailOptions t{.threshold_z = o.tail_threshold_z,
-                      .event_memory = o.tail_memory,
-                      .rate_memory = 2000,
-                      .max_shape = 0.5};
-  return {FeatureSurprise(s, t), FeatureSurprise(s, t), FeatureSurprise(s, t),
-          FeatureSurprise(s, t), FeatureSurprise(s, t)};
+StandardizerOptions Standardizer(const SurpriseOptions& o) {
+  return {.memory = o.memory, .clip = 3, .warmup = 50, .floor = o.floor};
 }
+
+TailOptions Tail(const SurpriseOptions& o) {
+  return {.threshold_z = o.tail_threshold_z,
+          .event_memory = o.tail_memory,
+          .rate_memory = 2000,
+          .max_shape = 0.5};
+}
+
+bool Bounded(double v) { return std::isfinite(v) && std::fabs(v) <= 2 * kMaxValue; }
 
 }  // namespace
 
+double RangeRecord::Update(double v, double margin, double memory) {
+  if (count_ == 0) {
+    high_ = low_ = v;
+    count_ = 1;
+    return 0;
+  }
+  const double range = high_ - low_;
+  double surprise = 0;
+  if (count_ >= kRecordWarmup && range > 0) {
+    const double beyond = std::max(v - high_, low_ - v) / range;
+    if (beyond > margin) {
+      const double n = std::min(static_cast<double>(count_), memory);
+      surprise = std::log(n + 1) + kRecordNatsPerRange * (beyond - margin);
+    }
+  }
+  high_ = std::max(high_, v);
+  low_ = std::min(low_, v);
+  high_ -= (high_ - v) / memory;
+  low_ += (v - low_) / memory;
+  ++count_;
+  return surprise;
+}
+
+void RangeRecord::Save(StateWriter& w) const {
+  w.Double(high_);
+  w.Double(low_);
+  w.Int(count_);
+}
+
+void RangeRecord::Read(StateReader& r) {
+  high_ = r.Double();
+  low_ = r.Double();
+  count_ = r.Int();
+  if (!r.ok()) return;
+  if (!Bounded(high_) || !Bounded(low_) || low_ > high_) r.Fail("record range out of order");
+  if (count_ < 0 || count_ > kMaxCount) r.Fail("record count out of range");
+}
+
 SurpriseDetector::SurpriseDetector(const SurpriseOptions& options)
     : options_(options),
-      fast_weight_(WeightForHalfLife(kFastHalfLife)),
-      slow_weight_(WeightForHalfLife(kSlowHalfLife)),
-      season_weight_(WeightForHalfLife(kSeasonHalfLife)),
+      burst_weight_(WeightForHalfLife(kBurstHalfLife)),
+      daily_weight_(WeightForHalfLife(kDailyHalfLife)),
       profile_(static_cast<std::size_t>(options.season_steps), NAN),
-      features_(MakeFeatures(options)) {
+      level_(Standardizer(options), Tail(options)),
+      change_(Standardizer(options), Tail(options)),
+      burst_(Standardizer(options), Tail(options)) {
   assert(options.threshold > 0 && options.threshold < 1);
   assert(options.season_steps == 0 || options.season_steps >= 4);
 }
@@ -66,19 +107,6 @@ AnomalyResult SurpriseDetector::Update(std::optional<double> value) {
 }
 
 double SurpriseDetector::StepSurprise(double x) {
-  // 1. The daily residual, against the profile before today's value joins it.
-  double season_residual = NAN;
-  if (!profile_.empty()) {
-    double& usual = profile_[static_cast<std::size_t>(phase_)];
-    if (std::isnan(usual)) {
-      usual = x;
-    } else {
-      season_residual = x - usual;
-      usual += kProfileWeight * (x - usual);
-    }
-  }
-
-  // 2. The standardised features, each scored before it learns x.
   double best = 0;
   double second = 0;
   auto take = [&](double s) {
@@ -89,52 +117,40 @@ double SurpriseDetector::StepSurprise(double x) {
       second = s;
     }
   };
-  take(features_[kLevel].Update(x));
-  if (count_ > 0) take(features_[kChange].Update(x - previous_));
-  fast_mean_ = count_ == 0 ? x : fast_mean_ + fast_weight_ * (x - fast_mean_);
-  slow_mean_ = count_ == 0 ? x : slow_mean_ + slow_weight_ * (x - slow_mean_);
-  take(features_[kFastMean].Update(fast_mean_));
-  take(features_[kSlowMean].Update(slow_mean_));
-  if (!std::isnan(season_residual)) {
-    season_mean_ = season_started_
-                       ? season_mean_ + season_weight_ * (season_residual - season_mean_)
-                       : season_residual;
-    season_started_ = true;
-    take(features_[kSeason].Update(season_mean_));
+  const double memory = kRecordMemoryFactor * options_.memory;
+  const double margin = options_.record_margin;
+
+  // 1. The value, its change and its short mean, each scored before it learns x.
+  take(level_.Update(x));
+  if (count_ > 0) take(change_.Update(x - previous_));
+  burst_mean_ = count_ == 0 ? x : burst_mean_ + burst_weight_ * (x - burst_mean_);
+  take(burst_.Update(burst_mean_));
+
+  // 2. Records of the value and of its short mean.
+  take(level_record_.Update(x, margin, memory));
+  take(burst_record_.Update(burst_mean_, margin, memory));
+
+  // 3. The daily residual, against the profile before today's value joins it.
+  if (!profile_.empty()) {
+    double& usual = profile_[static_cast<std::size_t>(phase_)];
+    if (std::isnan(usual)) {
+      usual = x;
+    } else {
+      const double residual = x - usual;
+      usual += kProfileWeight * (x - usual);
+      daily_mean_ = daily_started_ ? daily_mean_ + daily_weight_ * (residual - daily_mean_)
+                                   : residual;
+      daily_started_ = true;
+      take(daily_record_.Update(daily_mean_, margin, memory));
+    }
   }
 
-  // 3. The counting features.
-  take(RecordSurprise(x));
+  // 4. A stuck sensor.
   take(StuckSurprise(x));
 
   previous_ = x;
   ++count_;
   return best + options_.second_weight * second;
-}
-
-double SurpriseDetector::RecordSurprise(double x) {
-  if (record_count_ == 0) {
-    record_high_ = record_low_ = x;
-    record_count_ = 1;
-    return 0;
-  }
-  const double memory = kRecordMemoryFactor * options_.memory;
-  const double range = record_high_ - record_low_;
-  double surprise = 0;
-  if (record_count_ >= kRecordWarmup && range > 0) {
-    const double beyond = std::max(x - record_high_, record_low_ - x) / range;
-    if (beyond > options_.record_margin) {
-      const double n = std::min(static_cast<double>(record_count_), memory);
-      surprise = std::log(n + 1) + kRecordNatsPerRange * (beyond - options_.record_margin);
-    }
-  }
-  record_high_ = std::max(record_high_, x);
-  record_low_ = std::min(record_low_, x);
-  // Relax the range towards the present, so that old extremes fade over ~10 memories.
-  record_high_ -= (record_high_ - x) / memory;
-  record_low_ += (x - record_low_) / memory;
-  ++record_count_;
-  return surprise;
 }
 
 double SurpriseDetector::StuckSurprise(double x) {
@@ -154,7 +170,7 @@ double SurpriseDetector::StuckSurprise(double x) {
 
 AnomalyResult SurpriseDetector::Alert(double surprise) {
   // Episodes: the alert score is the surprise only where it beats the episode so far.
-  quiet_ = surprise > kEpisodeNats ? 0 : quiet_ + 1;
+  quiet_ = surprise > kEpisodeNats ? 0 : std::min(quiet_ + 1, kMaxCount);
   if (quiet_ > kEpisodeGap) episode_max_ = 0;
   AnomalyResult result;
   if (surprise > kEpisodeNats && surprise > episode_max_) {
@@ -170,16 +186,17 @@ void SurpriseDetector::Save(StateWriter& w) const {
   w.Int(static_cast<std::int64_t>(profile_.size()));
   w.Int(count_);
   w.Double(previous_);
-  w.Double(fast_mean_);
-  w.Double(slow_mean_);
-  w.Double(season_mean_);
-  w.Bool(season_started_);
+  w.Double(burst_mean_);
+  w.Double(daily_mean_);
+  w.Bool(daily_started_);
   w.Doubles(profile_);
   w.Int(phase_);
-  for (const FeatureSurprise& f : features_) f.Save(w);
-  w.Double(record_high_);
-  w.Double(record_low_);
-  w.Int(record_count_);
+  level_.Save(w);
+  change_.Save(w);
+  burst_.Save(w);
+  level_record_.Save(w);
+  burst_record_.Save(w);
+  daily_record_.Save(w);
   w.Int(run_);
   w.Int(longest_);
   w.Int(changes_);
@@ -200,19 +217,19 @@ Status SurpriseDetector::ReadState(StateReader& r) {
     return Status::Error("saved state is for a daily season of " + std::to_string(season) +
                          " steps, this detector has " + std::to_string(profile_.size()));
   }
-  constexpr std::int64_t kMaxCount = 1'000'000'000'000'000;
   count_ = r.Int();
   previous_ = r.Double();
-  fast_mean_ = r.Double();
-  slow_mean_ = r.Double();
-  season_mean_ = r.Double();
-  season_started_ = r.Bool();
+  burst_mean_ = r.Double();
+  daily_mean_ = r.Double();
+  daily_started_ = r.Bool();
   const std::vector<double> profile = r.Doubles();
   phase_ = static_cast<int>(r.Int());
-  for (FeatureSurprise& f : features_) f.Read(r);
-  record_high_ = r.Double();
-  record_low_ = r.Double();
-  record_count_ = r.Int();
+  level_.Read(r);
+  change_.Read(r);
+  burst_.Read(r);
+  level_record_.Read(r);
+  burst_record_.Read(r);
+  daily_record_.Read(r);
   run_ = r.Int();
   longest_ = r.Int();
   changes_ = r.Int();
@@ -220,25 +237,20 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   quiet_ = r.Int();
   if (!r.ok()) return r.Finish();
 
-  // Values Update could have produced: finite, ordered, counts in range.
+  // Values Update could have produced: finite, counts in range.
   auto check = [&r](bool ok, const std::string& what) {
     if (!ok) r.Fail(what);
   };
-  auto bounded = [](double v) { return std::isfinite(v) && std::fabs(v) <= kMaxValue; };
   check(count_ >= 0 && count_ <= kMaxCount, "value count out of range");
-  check(bounded(previous_) && bounded(fast_mean_) && bounded(slow_mean_),
+  check(Bounded(previous_) && Bounded(burst_mean_) && Bounded(daily_mean_),
         "a smoothed value is not finite");
-  check(std::isfinite(season_mean_) && std::fabs(season_mean_) <= 2 * kMaxValue,
-        "the daily residual is not finite");
   check(profile.size() == profile_.size(),
         "daily profile has " + std::to_string(profile.size()) + " values, expected " +
             std::to_string(profile_.size()));
-  for (double v : profile) check(std::isnan(v) || bounded(v), "a daily profile value is infinite");
-  check(profile_.empty() ? phase_ == -1 : phase_ >= -1 && phase_ < static_cast<int>(profile_.size()),
+  for (double v : profile) check(std::isnan(v) || Bounded(v), "a daily profile value is infinite");
+  check(profile_.empty() ? phase_ == -1
+                         : phase_ >= -1 && phase_ < static_cast<int>(profile_.size()),
         "daily phase out of range");
-  check(bounded(record_high_) && bounded(record_low_) && record_low_ <= record_high_,
-        "record range out of order");
-  check(record_count_ >= 0 && record_count_ <= kMaxCount, "record count out of range");
   check(run_ >= 0 && longest_ >= 0 && changes_ >= 0 && run_ <= count_ && longest_ <= count_ &&
             changes_ <= count_,
         "stuck-run counts out of range");

@@ -2,26 +2,28 @@
 // score is shaped for alerting (and for the Numenta Anomaly Benchmark, NAB).
 //
 // Each value x_t updates seven features, each of which measures one way a series can
-// go wrong, and each turns into a surprise in nats (-ln of an estimated probability):
+// go wrong and turns it into a surprise in nats (-ln of an estimated probability):
 //
-//   level     x itself                                 spikes, dips, level shifts
-//   change    x - x_prev                               sudden jumps
-//   fast mean EW mean of x, half-life 6 steps          short bursts, dips
-//   slow mean EW mean of x, half-life 48 steps         slow drifts, shifts under noise
-//   season    EW mean (half-life 6) of x minus the     a daily pattern that breaks (a
-//             value at the same time of day (EW        missing peak, a flat day)
-//             profile, weight 0.25 per day)
-//   record    x beyond the whole range seen so far     new highs and lows (Numenta's
-//             by more than record_margin of it         "spatial anomaly" rule)
-//   stuck     a run of identical values more than      a stuck sensor
-//             twice as long as any seen
+//   level          x itself                          spikes, dips, level shifts
+//   change         x - x_prev                        sudden jumps
+//   burst          EW mean of x, half-life 6 steps   short bursts and dips
+//   record         x beyond the range seen so far    new highs and lows (Numenta's
+//                  by more than record_margin of it  "spatial anomaly" rule)
+//   burst record   the EW mean beyond its range      a burst or shift under noise
+//   daily record   the EW mean (half-life 6) of x    a daily pattern that breaks (a
+//                  minus its usual value at that     missing peak, a flat day), beyond
+//                  time of day, beyond its range     anything seen at other times
+//   stuck          a run of identical values more    a stuck sensor
+//                  than twice as long as any seen
 //
-// The first five are standardised by a robust running centre and scale and scored
-// against their own peaks-over-threshold tails (evt_tail.h), both tails, so each
-// series gets its own calibration. The record and stuck features are counting
-// arguments: for exchangeable values, the chance that the newest of n breaks the
-// record is 1/(n+1), so a record scores ln(n+1), plus 10 nats per range beyond the
-// margin; a run twice the longest scores ln(n+1) + 3.
+// The first three are standardised by a robust running centre and scale and scored
+// against their own peaks-over-threshold tails, both tails (evt_tail.h), so each
+// series gets its own calibration. The others are counting arguments: for
+// exchangeable values the chance that the newest of n breaks the record is 1/(n+1),
+// so a record scores ln(n+1) plus 10 nats per range beyond the margin, and a run twice
+// the longest scores ln(n+1) + 3. The usual value at a time of day is an EW profile
+// (weight 0.25 per day). Ranges relax towards the present over ten memories, so one
+// glitch does not widen them for ever.
 //
 // The surprise of a step is the largest feature surprise plus half the second
 // largest: anomalies usually move several features at once, noise rarely does.
@@ -45,15 +47,15 @@
 // that differences cannot overflow.
 //
 // Saved state (format 1), in order: the format version, the season length in steps,
-// the step count, the last value, the three smoothed features and their flags, the
-// daily profile and its phase, the five standardised features (centre, scale,
-// magnitude, count, then each tail's rate, moments and count), the record range and
-// count, the stuck run, longest run and changes, and the open episode's maximum and
-// its quiet steps. Load fails on a record for another season length.
+// the step count, the last value, the burst and daily means and whether the daily one
+// has started, the daily profile and its phase, the three standardised features
+// (centre, scale, magnitude, count, then each tail's rate, moments and count), the
+// three records (high, low, count), the stuck run, longest run and changes, and the
+// open episode's maximum and its quiet steps. Load fails on a record for another
+// season length.
 // Not thread-safe.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -73,6 +75,22 @@ struct SurpriseOptions {
   double floor = 0.01;            // scale floor, share of the mean |value|; REQUIRES: >= 0
   double record_margin = 0.1;     // share of the range a record must beat; REQUIRES: >= 0
   double second_weight = 0.5;     // weight of the second surprise; REQUIRES: 0..1
+};
+
+// A running range and the surprise of leaving it (the record features above).
+class RangeRecord {
+ public:
+  // Scores v against the range so far, then widens the range to v and relaxes it
+  // towards v by 1/memory. REQUIRES: v finite, memory >= 1.
+  double Update(double v, double margin, double memory);
+
+  void Save(StateWriter& w) const;
+  void Read(StateReader& r);
+
+ private:
+  double high_ = 0;
+  double low_ = 0;
+  std::int64_t count_ = 0;
 };
 
 class SurpriseDetector final : public AnomalyDetector {
@@ -95,40 +113,36 @@ class SurpriseDetector final : public AnomalyDetector {
   static double ScoreOf(double surprise) { return surprise / (surprise + kScoreScale); }
 
  private:
-  enum Feature { kLevel, kChange, kFastMean, kSlowMean, kSeason, kStandardised };
-
   double StepSurprise(double x);
-  double RecordSurprise(double x);
   double StuckSurprise(double x);
   AnomalyResult Alert(double surprise);
   Status ReadState(StateReader& r);
 
   // Settings; not const, so that Load can commit a loaded detector by assignment.
   SurpriseOptions options_;
-  double fast_weight_;
-  double slow_weight_;
-  double season_weight_;
+  double burst_weight_;
+  double daily_weight_;
 
   std::int64_t count_ = 0;  // finite values seen
   double previous_ = 0;     // the last finite value (count_ > 0)
-  double fast_mean_ = 0;
-  double slow_mean_ = 0;
-  double season_mean_ = 0;
-  bool season_started_ = false;  // season_mean_ holds a value
+  double burst_mean_ = 0;
+  double daily_mean_ = 0;
+  bool daily_started_ = false;   // daily_mean_ holds a value
   std::vector<double> profile_;  // value at each step of the day; NaN until visited
   int phase_ = -1;               // the step of the day of the last value (or gap)
-  std::array<FeatureSurprise, kStandardised> features_;
-
-  double record_high_ = 0;
-  double record_low_ = 0;
-  std::int64_t record_count_ = 0;
+  FeatureSurprise level_;
+  FeatureSurprise change_;
+  FeatureSurprise burst_;
+  RangeRecord level_record_;
+  RangeRecord burst_record_;
+  RangeRecord daily_record_;
 
   std::int64_t run_ = 0;      // repeats of the last value
   std::int64_t longest_ = 0;  // the longest run that has ended
   std::int64_t changes_ = 0;  // runs that have ended
 
-  double episode_max_ = 0;     // the largest surprise of the open episode, 0 if none
-  std::int64_t quiet_ = 0;     // steps of the episode below the episode level
+  double episode_max_ = 0;  // the largest surprise of the open episode, 0 if none
+  std::int64_t quiet_ = 0;  // steps of the episode at or below the episode level
   double surprise_ = 0;
 };
 
