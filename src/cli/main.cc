@@ -50,7 +50,10 @@ int main(int argc, char** argv) {
   simulate->add_option("--group", sim.group, "Which group of a daemon config (default: first)");
   simulate->add_option("--forecaster", sim.forecaster,
                        "Forecaster: " + Join(prescale::Forecasters().Names()));
-  simulate->add_option("--detector", sim.detector, "Anomaly detector: zscore, mad, none (default none; a detected anomaly holds back scale-in)");
+  simulate->add_option("--detector", sim.detector,
+                       "Anomaly detector: " + Join(prescale::Detectors().Names()) +
+                           " (default none; a detected anomaly holds back scale-in and is kept "
+                           "out of forecaster training)");
 
   prescale::app::RunFlags run_flags;
   CLI::App* run = app.add_subcommand(
