@@ -43,8 +43,8 @@ const std::vector<Series>& NabSeries() {
       s.step_s = trace->step_s;
       for (std::size_t i = 0; i < trace->size(); ++i) {
         if (i > 0) {
-          const long long gap = std::llround(
-              (trace->timestamps_s[i] - trace->timestamps_s[i - 1]) / trace->step_s);
+          const long long gap =
+              std::llround((trace->timestamps_s[i] - trace->timestamps_s[i - 1]) / trace->step_s);
           for (long long k = 1; k < gap; ++k) s.values.push_back(std::nullopt);
         }
         s.values.push_back(trace->values[i]);

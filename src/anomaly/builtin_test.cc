@@ -22,8 +22,7 @@ Params MakeParams(std::vector<std::pair<std::string, std::string>> values) {
 }
 
 TEST(Detectors, ListsTheBuiltIns) {
-  EXPECT_EQ(Detectors().Names(),
-            (std::vector<std::string>{"mad", "none", "surprise", "zscore"}));
+  EXPECT_EQ(Detectors().Names(), (std::vector<std::string>{"mad", "none", "surprise", "zscore"}));
 }
 
 TEST(Detectors, UnknownNameListsKnownOnesAndSuggests) {
@@ -155,14 +154,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "surprise",
                       {{"memory", "10"}},
                       "'memory' must be between 100 and 1e+07, got 10"},
-        BadParamsCase{"SurpriseDailyNotABool",
-                      "surprise",
-                      {{"daily", "maybe"}},
-                      "'daily'"},
-        BadParamsCase{"SurpriseHasNoWindow",
-                      "surprise",
-                      {{"window", "60"}},
-                      "'window' is not a known key"}),
+        BadParamsCase{"SurpriseDailyNotABool", "surprise", {{"daily", "maybe"}}, "'daily'"},
+        BadParamsCase{
+            "SurpriseHasNoWindow", "surprise", {{"window", "60"}}, "'window' is not a known key"}),
     [](const ::testing::TestParamInfo<BadParamsCase>& p) { return p.param.name; });
 
 // The daily profile follows the step: 4 to 20000 steps a day, else none.
@@ -174,9 +168,9 @@ TEST(Detectors, SurpriseLearnsADayOnlyForStepsThatMakeOne) {
   };
   for (const Case& c : {Case{300, true, 288}, Case{60, true, 1440}, Case{3600, true, 24},
                         Case{1, true, 0}, Case{86400, true, 0}, Case{300, false, 0}}) {
-    Result<std::unique_ptr<AnomalyDetector>> d = Detectors().Create(
-        "surprise", MakeParams({{"daily", c.daily ? "true" : "false"}}),
-        DetectorContext{Duration(c.step_s)});
+    Result<std::unique_ptr<AnomalyDetector>> d =
+        Detectors().Create("surprise", MakeParams({{"daily", c.daily ? "true" : "false"}}),
+                           DetectorContext{Duration(c.step_s)});
     ASSERT_TRUE(d.ok()) << d.status().message();
     StateWriter w;
     (*d)->Save(w);

@@ -35,8 +35,8 @@ double ExceedanceTail::Surprise(double z) const {
   const double variance = std::max(second_ - mean_ * mean_, 1e-12);
   const double shape = std::clamp(0.5 * (1 - mean_ * mean_ / variance), 0.0, options_.max_shape);
   const double sigma = std::max(mean_ * (1 - shape), kMinSigma);
-  const double tail = shape < kExponentialShape ? excess / sigma
-                                                : std::log1p(shape * excess / sigma) / shape;
+  const double tail =
+      shape < kExponentialShape ? excess / sigma : std::log1p(shape * excess / sigma) / shape;
   return std::max(0.0, -std::log(std::max(rate_, kMinRate)) + tail);
 }
 

@@ -138,8 +138,8 @@ double SurpriseDetector::StepSurprise(double x) {
     } else {
       const double residual = x - usual;
       usual += kProfileWeight * (x - usual);
-      daily_mean_ = daily_started_ ? daily_mean_ + daily_weight_ * (residual - daily_mean_)
-                                   : residual;
+      daily_mean_ =
+          daily_started_ ? daily_mean_ + daily_weight_ * (residual - daily_mean_) : residual;
       daily_started_ = true;
       take(daily_record_.Update(daily_mean_, margin, memory));
     }
@@ -244,13 +244,13 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   check(count_ >= 0 && count_ <= kMaxCount, "value count out of range");
   check(Bounded(previous_) && Bounded(burst_mean_) && Bounded(daily_mean_),
         "a smoothed value is not finite");
-  check(profile.size() == profile_.size(),
-        "daily profile has " + std::to_string(profile.size()) + " values, expected " +
-            std::to_string(profile_.size()));
+  check(profile.size() == profile_.size(), "daily profile has " + std::to_string(profile.size()) +
+                                               " values, expected " +
+                                               std::to_string(profile_.size()));
   for (double v : profile) check(std::isnan(v) || Bounded(v), "a daily profile value is infinite");
-  check(profile_.empty() ? phase_ == -1
-                         : phase_ >= -1 && phase_ < static_cast<int>(profile_.size()),
-        "daily phase out of range");
+  check(
+      profile_.empty() ? phase_ == -1 : phase_ >= -1 && phase_ < static_cast<int>(profile_.size()),
+      "daily phase out of range");
   check(run_ >= 0 && longest_ >= 0 && changes_ >= 0 && run_ <= count_ && longest_ <= count_ &&
             changes_ <= count_,
         "stuck-run counts out of range");

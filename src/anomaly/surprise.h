@@ -67,14 +67,14 @@
 namespace prescale {
 
 struct SurpriseOptions {
-  double threshold = 0.5;         // the flag's score threshold; REQUIRES: 0 < threshold < 1
-  int season_steps = 0;           // steps per day, 0 = no daily feature; REQUIRES: 0 or >= 4
-  double memory = 3000;           // steps the centres and scales follow; REQUIRES: >= 100
-  double tail_threshold_z = 3;    // REQUIRES: > 0
-  double tail_memory = 50;        // excesses the tail fits follow; REQUIRES: >= 2
-  double floor = 0.01;            // scale floor, share of the mean |value|; REQUIRES: >= 0
-  double record_margin = 0.1;     // share of the range a record must beat; REQUIRES: >= 0
-  double second_weight = 0.5;     // weight of the second surprise; REQUIRES: 0..1
+  double threshold = 0.5;       // the flag's score threshold; REQUIRES: 0 < threshold < 1
+  int season_steps = 0;         // steps per day, 0 = no daily feature; REQUIRES: 0 or >= 4
+  double memory = 3000;         // steps the centres and scales follow; REQUIRES: >= 100
+  double tail_threshold_z = 3;  // REQUIRES: > 0
+  double tail_memory = 50;      // excesses the tail fits follow; REQUIRES: >= 2
+  double floor = 0.01;          // scale floor, share of the mean |value|; REQUIRES: >= 0
+  double record_margin = 0.1;   // share of the range a record must beat; REQUIRES: >= 0
+  double second_weight = 0.5;   // weight of the second surprise; REQUIRES: 0..1
 };
 
 // A running range and the surprise of leaving it (the record features above).

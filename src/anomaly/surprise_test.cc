@@ -168,7 +168,8 @@ TEST(SurpriseDetector, FewFalseAlarmsOnHeavyTailedNoise) {
   const Outcome run = Feed(d, v);
   ZScoreDetector zscore(ZScoreOptions{});
   int zscore_flags = 0;
-  for (std::size_t t = 0; t < v.size(); ++t) zscore_flags += zscore.Update(v[t]).anomaly && t >= 1000;
+  for (std::size_t t = 0; t < v.size(); ++t)
+    zscore_flags += zscore.Update(v[t]).anomaly && t >= 1000;
   EXPECT_LE(run.Alerts(1000).size(), 20u);
   EXPECT_LT(static_cast<int>(run.Flags(1000).size()) * 4, zscore_flags);
 }

@@ -73,7 +73,8 @@ Result<PluginSpec> DetectorSpec(const DetectFlags& f) {
     spec = file->detector;
   }
   if (!f.detector.empty() && f.detector != spec.type) {
-    spec = PluginSpec{f.detector, Params("detector '" + f.detector + "'"), SourceMark{"--detector"}};
+    spec =
+        PluginSpec{f.detector, Params("detector '" + f.detector + "'"), SourceMark{"--detector"}};
   }
   if (spec.type.empty()) spec.type = kDefaultDetector;
   if (!Detectors().Contains(spec.type)) {
@@ -241,14 +242,15 @@ int RunDetect(const DetectFlags& f, std::ostream& out, std::ostream& err) {
       }
     }
     if (jobs.empty()) {
-      return fail(Status::Error("--nab " + f.nab +
-                                ": no <category>/<file>.csv files (NAB's data layout)"));
+      return fail(
+          Status::Error("--nab " + f.nab + ": no <category>/<file>.csv files (NAB's data layout)"));
     }
     for (const auto& [input, rel] : jobs) {
       const fs::path dir = fs::path(f.out) / fs::path(rel).parent_path();
       fs::create_directories(dir, ec);
       if (ec) return fail(Status::Error("cannot create " + dir.string() + ": " + ec.message()), 1);
-      const std::string output = (dir / (f.name + "_" + fs::path(rel).filename().string())).string();
+      const std::string output =
+          (dir / (f.name + "_" + fs::path(rel).filename().string())).string();
       auto found = windows.find(rel);
       const std::vector<Window> none;
       if (auto failure = DetectOne(input.string(), output, *spec,

@@ -37,13 +37,13 @@
 namespace prescale::app {
 
 struct DetectFlags {
-  std::string input;     // one series (with --out FILE)
-  std::string nab;       // a NAB data directory (with --out DIR)
+  std::string input;  // one series (with --out FILE)
+  std::string nab;    // a NAB data directory (with --out DIR)
   std::string out;
-  std::string detector;  // overrides the config's; default "surprise"
-  std::string config;    // YAML with a `detector:` section (a plugin file, as simulate's)
+  std::string detector;           // overrides the config's; default "surprise"
+  std::string config;             // YAML with a `detector:` section (a plugin file, as simulate's)
   std::string name = "prescale";  // the detector's name in NAB result file names
-  std::string labels;    // NAB combined_windows.json
+  std::string labels;             // NAB combined_windows.json
 };
 
 int RunDetect(const DetectFlags& flags, std::ostream& out, std::ostream& err);

@@ -1,7 +1,6 @@
 #include "app/detect_command.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cmath>
@@ -98,7 +97,8 @@ TEST_F(DetectCommandTest, BadInputNamesTheProblemAndExitsTwo) {
        "absent.csv: cannot open"},
       {"bad csv",
        [&](DetectFlags& f) {
-         f.input = Write("bad.csv", "timestamp,value\n2014-04-01 00:00:00,1\n2014-04-01 00:05:00,x\n");
+         f.input =
+             Write("bad.csv", "timestamp,value\n2014-04-01 00:00:00,1\n2014-04-01 00:05:00,x\n");
          f.out = (dir_ / "o.csv").string();
        },
        "bad.csv:3: value 'x' is not a number"},
@@ -304,9 +304,10 @@ TEST(DetectBinaryTest, NabFilesComeOutAsTheScorerReadsThem) {
     fs::create_directories(dir / "data" / fs::path(rel).parent_path());
     fs::copy_file(nab / "data" / rel, dir / "data" / rel);
   }
-  const std::string cmd = std::string(PRESCALE_BINARY) + " detect --nab " + (dir / "data").string() +
-                          " --out " + (dir / "results").string() + " --labels " +
-                          (nab / "labels" / "combined_windows.json").string() + " >/dev/null 2>&1";
+  const std::string cmd = std::string(PRESCALE_BINARY) + " detect --nab " +
+                          (dir / "data").string() + " --out " + (dir / "results").string() +
+                          " --labels " + (nab / "labels" / "combined_windows.json").string() +
+                          " >/dev/null 2>&1";
   const int rc = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(rc));
   ASSERT_EQ(WEXITSTATUS(rc), 0);
@@ -318,7 +319,8 @@ TEST(DetectBinaryTest, NabFilesComeOutAsTheScorerReadsThem) {
                          ("prescale_" + fs::path(rel).filename().string());
     const auto results = ReadCsv(out.string());
     ASSERT_EQ(results.size(), data.size());  // one row per data row, plus the header
-    EXPECT_EQ(results[0], (std::vector<std::string>{"timestamp", "value", "anomaly_score", "label"}));
+    EXPECT_EQ(results[0],
+              (std::vector<std::string>{"timestamp", "value", "anomaly_score", "label"}));
     int labelled = 0;
     for (std::size_t i = 1; i < data.size(); ++i) {
       ASSERT_EQ(results[i].size(), 4u) << "row " << i;
@@ -346,8 +348,8 @@ TEST(DetectBinaryTest, NabFilesComeOutAsTheScorerReadsThem) {
       " --data " + (nab / "data").string() + " --labels " +
       (nab / "labels" / "combined_windows.json").string() + " --profiles " +
       (nab / "config" / "profiles.json").string() + " --results " + (dir / "results").string() +
-      " --detector prescale --files-from " + (dir / "files.txt").string() + " >" +
-      report.string() + " 2>&1";
+      " --detector prescale --files-from " + (dir / "files.txt").string() + " >" + report.string() +
+      " 2>&1";
   const int src = std::system(score_cmd.c_str());
   std::ifstream in(report);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

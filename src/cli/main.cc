@@ -92,11 +92,11 @@ int main(int argc, char** argv) {
       "detect", "Score a series (or a NAB corpus) for anomalies, in NAB's results format");
   detect->add_option("--input", det.input, "Series CSV: timestamp,value");
   detect->add_option("--nab", det.nab, "NAB data directory: <category>/<file>.csv");
-  detect->add_option("--out", det.out,
-                     "Results CSV (with --input) or directory (with --nab)")->required();
-  detect->add_option("--detector", det.detector,
-                     "Anomaly detector: " + Join(prescale::Detectors().Names()) +
-                         " (default surprise)");
+  detect->add_option("--out", det.out, "Results CSV (with --input) or directory (with --nab)")
+      ->required();
+  detect->add_option(
+      "--detector", det.detector,
+      "Anomaly detector: " + Join(prescale::Detectors().Names()) + " (default surprise)");
   detect->add_option("--config", det.config, "YAML with a detector section");
   detect->add_option("--name", det.name, "Detector name in NAB result file names")
       ->capture_default_str();

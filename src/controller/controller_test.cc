@@ -196,7 +196,8 @@ class ControllerMaskingTest : public ControllerTest {
     group_.interval = Duration(60);
     group_.capacity_per_instance = 10;
     Controller::Parts parts;
-    auto policy = Policies().Create("predictive", Params(), PolicyContext{group_.interval, group_.boot_delay});
+    auto policy = Policies().Create("predictive", Params(),
+                                    PolicyContext{group_.interval, group_.boot_delay});
     EXPECT_TRUE(policy.ok()) << policy.status().message();
     parts.policy = std::move(policy.value());
     parts.forecaster = std::make_unique<RecordingForecaster>(fed_);

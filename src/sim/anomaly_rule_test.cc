@@ -153,7 +153,8 @@ TEST_P(SeasonalProfileTest, ASpikeDoesNotPoisonTomorrowsForecast) {
   double worst_guarded = 0;
   double worst_unguarded = 0;
   for (int t = kAt + kDay - 1; t < kAt + kDay + 5; ++t) {
-    worst_guarded = std::max(worst_guarded, std::fabs(guarded.steps[t].forecast - base.steps[t].forecast));
+    worst_guarded =
+        std::max(worst_guarded, std::fabs(guarded.steps[t].forecast - base.steps[t].forecast));
     worst_unguarded =
         std::max(worst_unguarded, std::fabs(unguarded.steps[t].forecast - base.steps[t].forecast));
   }
@@ -163,14 +164,15 @@ TEST_P(SeasonalProfileTest, ASpikeDoesNotPoisonTomorrowsForecast) {
       << "the unguarded run was not poisoned either (" << worst_unguarded << ")";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Spikes, SeasonalProfileTest,
-    ::testing::Values(PoisonCase{"ShortSpike",
-                                 [](Trace& t) {
-                                   for (int i = kAt; i < kAt + 2; ++i) t.values[i] *= 3;
-                                 }},
-                      PoisonCase{"AbsurdGlitch", [](Trace& t) { t.values[kAt] = 1e5; }}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Spikes, SeasonalProfileTest,
+                         ::testing::Values(PoisonCase{"ShortSpike",
+                                                      [](Trace& t) {
+                                                        for (int i = kAt; i < kAt + 2; ++i)
+                                                          t.values[i] *= 3;
+                                                      }},
+                                           PoisonCase{"AbsurdGlitch",
+                                                      [](Trace& t) { t.values[kAt] = 1e5; }}),
+                         [](const auto& info) { return info.param.name; });
 
 TEST(AnomalyRule, AGenuineLevelShiftIsFollowed) {
   // After a lasting 60 % rise, the guarded forecast and sizing catch up about as fast

@@ -262,8 +262,9 @@ TEST(ParseTraceTest, MetricFormatAcceptsNegativeValuesAndRepeatedTimes) {
 }
 
 TEST(ParseTraceTest, MetricFormatStillRejectsTimeGoingBackwards) {
-  Result<Trace> trace = ParseTrace("timestamp,value\n60,1\n0,-1\n", "t.csv",
-                                   TraceFormat{.allow_negative = true, .allow_repeated_time = true});
+  Result<Trace> trace =
+      ParseTrace("timestamp,value\n60,1\n0,-1\n", "t.csv",
+                 TraceFormat{.allow_negative = true, .allow_repeated_time = true});
   ASSERT_FALSE(trace.ok());
   EXPECT_EQ(trace.status().message(),
             "trace t.csv:3: time goes backwards: timestamp '0' is before the previous timestamp "
