@@ -131,13 +131,14 @@ double SurpriseDetector::StepSurprise(double x) {
   take(burst_record_.Update(burst_mean_, margin, memory));
 
   // 3. The daily residual, against the profile before today's value joins it.
+  double* usual = nullptr;
   if (!profile_.empty()) {
-    double& usual = profile_[static_cast<std::size_t>(phase_)];
-    if (std::isnan(usual)) {
-      usual = x;
+    usual = &profile_[static_cast<std::size_t>(phase_)];
+    if (std::isnan(*usual)) {
+      *usual = x;
+      usual = nullptr;  // nothing to compare with yet, nothing more to learn
     } else {
-      const double residual = x - usual;
-      usual += kProfileWeight * (x - usual);
+      const double residual = x - *usual;
       daily_mean_ =
           daily_started_ ? daily_mean_ + daily_weight_ * (residual - daily_mean_) : residual;
       daily_started_ = true;
@@ -150,7 +151,11 @@ double SurpriseDetector::StepSurprise(double x) {
 
   previous_ = x;
   ++count_;
-  return best + options_.second_weight * second;
+  const double surprise = best + options_.second_weight * second;
+  // The profile learns only what is not anomalous: a spike that joined it would make
+  // the normal value at the same time tomorrow look like an anomaly.
+  if (usual != nullptr && surprise <= kEpisodeNats) *usual += kProfileWeight * (x - *usual);
+  return surprise;
 }
 
 double SurpriseDetector::StuckSurprise(double x) {

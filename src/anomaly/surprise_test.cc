@@ -189,6 +189,31 @@ TEST(SurpriseDetector, ALevelShiftRaisesOneAlertAndBecomesNormal) {
   EXPECT_LT(flags.back(), kAt + 30);
 }
 
+TEST(SurpriseDetector, ASpikeDoesNotMakeTomorrowsNormalValueAnomalous) {
+  // The daily profile learns only unflagged values: had it learnt the spike, the
+  // normal value at the same time the next day would fall far below its profile
+  // (and be flagged: this case did, at one-minute steps, before the rule).
+  constexpr int kMinuteDay = 1440;
+  constexpr int kSpikeAt = 2 * kMinuteDay + 600;
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> noise(0, 0.03);
+    SurpriseDetector d(SurpriseOptions{.season_steps = kMinuteDay});
+    for (int t = 0; t < kSpikeAt + 2 * kMinuteDay; ++t) {
+      double v =
+          (300 + 120 * std::sin(2 * std::numbers::pi * (t - 360) / kMinuteDay)) * (1 + noise(rng));
+      if (t >= kSpikeAt && t < kSpikeAt + 2) v *= 3;
+      const AnomalyResult r = d.Update(v);
+      if (t == kSpikeAt) {
+        EXPECT_TRUE(r.anomaly) << "seed " << seed;
+      }
+      if (t >= kSpikeAt + 20) {
+        EXPECT_FALSE(r.anomaly) << "seed " << seed << ", step " << t;
+      }
+    }
+  }
+}
+
 TEST(SurpriseDetector, ConstantSeriesNeverFlagsAndAnyJumpDoes) {
   SurpriseDetector d(SurpriseOptions{});
   for (int t = 0; t < 3000; ++t) {

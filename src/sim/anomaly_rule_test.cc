@@ -36,11 +36,13 @@ Trace DailyTrace(std::uint64_t seed = 1, int days = 4) {
 }
 
 SimulationResult Simulate(const Trace& trace, const std::string& detector,
-                          PluginSpec policy = PluginSpec{"predictive", {}, {}}) {
+                          PluginSpec policy = PluginSpec{"predictive", {}, {}},
+                          PluginSpec forecaster = PluginSpec{}) {
   SimulationOptions o;
   o.capacity_per_instance = kCapacity;
   o.boot_delay = Duration(180);
   o.policy = std::move(policy);
+  o.forecaster = std::move(forecaster);
   o.detector = PluginSpec{detector, {}, {}};
   Result<SimulationResult> r = prescale::Simulate(trace, o);
   EXPECT_TRUE(r.ok()) << r.status().message();
@@ -132,24 +134,38 @@ TEST(AnomalyRule, ASpikeCountsForTheReactiveFloor) {
 }
 
 // One day after a spike (or a glitch), at the same time of day, the forecast of a
-// detector-guarded run is where a clean run's is; the unguarded run's seasonal
-// profile still carries the spike.
+// detector-guarded run is close to a clean run's, and much closer than the unguarded
+// run's, whose seasonal model still carries the spike. For each forecaster a policy
+// may use: Holt-Winters (whose own updates are robust, so the unguarded harm is
+// smaller), the default "auto" ensemble, and seasonal-naive (which forecasts a slot
+// whose last value was masked from its fallback, hence its looser bound).
 struct PoisonCase {
   std::string name;
   std::function<void(Trace&)> plant;
+  std::string forecaster;
+  double guarded_within;  // share of the level
   friend std::ostream& operator<<(std::ostream& os, const PoisonCase& c) { return os << c.name; }
 };
+
+void ShortSpike(Trace& t) {
+  for (int i = kAt; i < kAt + 2; ++i) t.values[i] *= 3;
+}
+void AbsurdGlitch(Trace& t) { t.values[kAt] = 1e5; }
 
 class SeasonalProfileTest : public ::testing::TestWithParam<PoisonCase> {};
 
 TEST_P(SeasonalProfileTest, ASpikeDoesNotPoisonTomorrowsForecast) {
+  const PoisonCase& c = GetParam();
   const Trace clean = DailyTrace();
   Trace spiked = clean;
-  GetParam().plant(spiked);
-  const SimulationResult base = Simulate(clean, "surprise");
-  const SimulationResult guarded = Simulate(spiked, "surprise");
-  const SimulationResult unguarded = Simulate(spiked, "none");
-  // The forecast made at step t is for step t + 1: a day after the spike.
+  c.plant(spiked);
+  const PluginSpec forecaster{c.forecaster, {}, {}};
+  const PluginSpec predictive{"predictive", {}, {}};
+  const SimulationResult base = Simulate(clean, "surprise", predictive, forecaster);
+  const SimulationResult guarded = Simulate(spiked, "surprise", predictive, forecaster);
+  const SimulationResult unguarded = Simulate(spiked, "none", predictive, forecaster);
+  ASSERT_TRUE(guarded.steps[kAt].anomaly);
+  // The forecast made at step t is for step t + 1: a day after the spike, and on.
   double worst_guarded = 0;
   double worst_unguarded = 0;
   for (int t = kAt + kDay - 1; t < kAt + kDay + 5; ++t) {
@@ -159,20 +175,22 @@ TEST_P(SeasonalProfileTest, ASpikeDoesNotPoisonTomorrowsForecast) {
         std::max(worst_unguarded, std::fabs(unguarded.steps[t].forecast - base.steps[t].forecast));
   }
   const double level = base.steps[kAt + kDay].forecast;
-  EXPECT_LT(worst_guarded, 0.03 * level) << "guarded forecast moved by " << worst_guarded;
+  EXPECT_LE(worst_guarded, c.guarded_within * level)
+      << "guarded forecast moved by " << worst_guarded;
   EXPECT_GT(worst_unguarded, 3 * worst_guarded)
       << "the unguarded run was not poisoned either (" << worst_unguarded << ")";
 }
 
-INSTANTIATE_TEST_SUITE_P(Spikes, SeasonalProfileTest,
-                         ::testing::Values(PoisonCase{"ShortSpike",
-                                                      [](Trace& t) {
-                                                        for (int i = kAt; i < kAt + 2; ++i)
-                                                          t.values[i] *= 3;
-                                                      }},
-                                           PoisonCase{"AbsurdGlitch",
-                                                      [](Trace& t) { t.values[kAt] = 1e5; }}),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(
+    Spikes, SeasonalProfileTest,
+    ::testing::Values(PoisonCase{"ShortSpikeHoltWinters", ShortSpike, "holt-winters", 0.02},
+                      PoisonCase{"AbsurdGlitchHoltWinters", AbsurdGlitch, "holt-winters", 0.02},
+                      PoisonCase{"ShortSpikeAuto", ShortSpike, "auto", 0.02},
+                      PoisonCase{"AbsurdGlitchAuto", AbsurdGlitch, "auto", 0.02},
+                      PoisonCase{"ShortSpikeSeasonalNaive", ShortSpike, "seasonal-naive", 0.12},
+                      PoisonCase{"AbsurdGlitchSeasonalNaive", AbsurdGlitch, "seasonal-naive",
+                                 0.12}),
+    [](const auto& info) { return info.param.name; });
 
 TEST(AnomalyRule, AGenuineLevelShiftIsFollowed) {
   // After a lasting 60 % rise, the guarded forecast and sizing catch up about as fast
