@@ -135,10 +135,12 @@ TEST(AnomalyRule, ASpikeCountsForTheReactiveFloor) {
 
 // One day after a spike (or a glitch), at the same time of day, the forecast of a
 // detector-guarded run is close to a clean run's, and much closer than the unguarded
-// run's, whose seasonal model still carries the spike. For each forecaster a policy
-// may use: Holt-Winters (whose own updates are robust, so the unguarded harm is
-// smaller), the default "auto" ensemble, and seasonal-naive (which forecasts a slot
-// whose last value was masked from its fallback, hence its looser bound).
+// run's, whose seasonal model still carries the spike. For the two seasonal models:
+// Holt-Winters (whose own updates are robust, so the unguarded harm is smaller) and
+// seasonal-naive (which forecasts a slot whose last value was masked from its
+// fallback, hence its looser bound). The default "auto" ensemble runs both as members;
+// the simulation records the member the policy sized with, which the spike itself
+// (rightly seen by the policy) may change, so it is not compared here.
 struct PoisonCase {
   std::string name;
   std::function<void(Trace&)> plant;
@@ -185,8 +187,6 @@ INSTANTIATE_TEST_SUITE_P(
     Spikes, SeasonalProfileTest,
     ::testing::Values(PoisonCase{"ShortSpikeHoltWinters", ShortSpike, "holt-winters", 0.02},
                       PoisonCase{"AbsurdGlitchHoltWinters", AbsurdGlitch, "holt-winters", 0.02},
-                      PoisonCase{"ShortSpikeAuto", ShortSpike, "auto", 0.02},
-                      PoisonCase{"AbsurdGlitchAuto", AbsurdGlitch, "auto", 0.02},
                       PoisonCase{"ShortSpikeSeasonalNaive", ShortSpike, "seasonal-naive", 0.12},
                       PoisonCase{"AbsurdGlitchSeasonalNaive", AbsurdGlitch, "seasonal-naive",
                                  0.12}),
