@@ -37,7 +37,7 @@ struct DetectorContext {
 };
 
 using DetectorRegistry = Registry<AnomalyDetector, DetectorContext>;
-// The built-in detectors: "zscore", "mad", "none".
+// The built-in detectors: "surprise" (the default of `run`), "zscore", "mad", "none".
 const DetectorRegistry& Detectors();
 
 }  // namespace prescale

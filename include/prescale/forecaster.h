@@ -65,7 +65,7 @@ struct ForecasterContext {
 
 using ForecasterRegistry = Registry<Forecaster, ForecasterContext>;
 // The built-in forecasters: "auto" (an ensemble that finds the season), "holt-winters",
-// "linear", "naive", "recent-max", "seasonal-naive".
+// "linear", "naive", "percentile", "recent-max", "seasonal-naive".
 const ForecasterRegistry& Forecasters();
 
 }  // namespace prescale

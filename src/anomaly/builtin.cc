@@ -1,4 +1,16 @@
-// The built-in anomaly detectors and their registry: "zscore", "mad" and "none".
+// The built-in anomaly detectors and their registry: "surprise", "zscore", "mad" and
+// "none".
+//
+// "surprise" (surprise.h) takes:
+//   threshold       the flag's score threshold (default 0.5, i.e. 10 nats), 0 < t < 1
+//   daily           whether to learn a daily profile (default true; it needs a step
+//                   of 21.6 s to 6 h, i.e. 4 .. 20000 steps a day)
+//   memory          steps the centres and scales follow (default 3000), 100 .. 1e7
+//   tail_threshold  z above which excesses are fitted (default 3), 0.5 .. 20
+//   tail_memory     excesses the tail fits follow (default 50), 2 .. 1e6
+//   floor           scale floor as a share of the mean |value| (default 0.01), 0 .. 1
+//   record_margin   share of the range a new high or low must beat (default 0.1), 0 .. 10
+//   second_weight   weight of the second-largest feature surprise (default 0.5), 0 .. 1
 //
 // Both window detectors take the same settings:
 //   window      values held (default 60), 3 .. 1000000
@@ -8,12 +20,15 @@
 //               is smaller), 2 .. window
 // "none" takes no settings. Errors name the key and, when known, its file position.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "anomaly/mad.h"
+#include "anomaly/surprise.h"
 #include "anomaly/zscore.h"
+#include "core/text.h"
 #include "prescale/anomaly_detector.h"
 
 namespace prescale {
@@ -100,6 +115,40 @@ Result<std::unique_ptr<AnomalyDetector>> MakeMad(const Params& params, const Det
   return std::unique_ptr<AnomalyDetector>(std::make_unique<MadDetector>(*options));
 }
 
+// Steps per day for the daily profile: 4 .. 20000 (a step of 21.6 s to 6 h), else none.
+// 20000 matches Holt-Winters' limit (forecast/holt_winters.h), and bounds the state.
+constexpr double kSecondsPerDay = 86400;
+constexpr double kMinSeasonSteps = 4;
+constexpr double kMaxSeasonSteps = 20000;
+
+Result<std::unique_ptr<AnomalyDetector>> MakeSurprise(const Params& params,
+                                                      const DetectorContext& context) {
+  if (Status known = params.CheckKnown({"threshold", "daily", "memory", "tail_threshold",
+                                        "tail_memory", "floor", "record_margin", "second_weight"});
+      !known.ok()) {
+    return known;
+  }
+  SurpriseOptions o;
+  ParamReader r(params);
+  o.threshold = r.Number("threshold", o.threshold);
+  r.Require(o.threshold > 0 && o.threshold < 1, "threshold",
+            "must be > 0 and < 1, got " + FormatNumber(o.threshold));
+  const bool daily = r.Bool("daily", true);
+  o.memory = r.NumberIn("memory", o.memory, 100, 1e7);
+  o.tail_threshold_z = r.NumberIn("tail_threshold", o.tail_threshold_z, 0.5, 20);
+  o.tail_memory = r.NumberIn("tail_memory", o.tail_memory, 2, 1e6);
+  o.floor = r.NumberIn("floor", o.floor, 0, 1);
+  o.record_margin = r.NumberIn("record_margin", o.record_margin, 0, 10);
+  o.second_weight = r.NumberIn("second_weight", o.second_weight, 0, 1);
+  if (!r.status().ok()) return r.status();
+  const double step_s = context.step.count();
+  const double per_day = step_s > 0 ? std::round(kSecondsPerDay / step_s) : 0;
+  if (daily && per_day >= kMinSeasonSteps && per_day <= kMaxSeasonSteps) {
+    o.season_steps = static_cast<int>(per_day);
+  }
+  return std::unique_ptr<AnomalyDetector>(std::make_unique<SurpriseDetector>(o));
+}
+
 Result<std::unique_ptr<AnomalyDetector>> MakeNone(const Params& params, const DetectorContext&) {
   if (Status known = params.CheckKnown({}); !known.ok()) return known;
   return std::unique_ptr<AnomalyDetector>(std::make_unique<NoneDetector>());
@@ -112,6 +161,7 @@ const DetectorRegistry& Detectors() {
   // is read-only afterwards.
   static const DetectorRegistry* const registry = [] {
     auto* r = new DetectorRegistry("anomaly detector");
+    r->Register("surprise", MakeSurprise);
     r->Register("zscore", MakeZScore);
     r->Register("mad", MakeMad);
     r->Register("none", MakeNone);

@@ -1,6 +1,7 @@
 // The detector registry: names, defaults and how bad settings are reported.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -21,7 +22,7 @@ Params MakeParams(std::vector<std::pair<std::string, std::string>> values) {
 }
 
 TEST(Detectors, ListsTheBuiltIns) {
-  EXPECT_EQ(Detectors().Names(), (std::vector<std::string>{"mad", "none", "zscore"}));
+  EXPECT_EQ(Detectors().Names(), (std::vector<std::string>{"mad", "none", "surprise", "zscore"}));
 }
 
 TEST(Detectors, UnknownNameListsKnownOnesAndSuggests) {
@@ -31,7 +32,7 @@ TEST(Detectors, UnknownNameListsKnownOnesAndSuggests) {
       << d.status().message();
   EXPECT_NE(d.status().message().find("did you mean 'zscore'?"), std::string::npos)
       << d.status().message();
-  EXPECT_NE(d.status().message().find("known: mad, none, zscore"), std::string::npos)
+  EXPECT_NE(d.status().message().find("known: mad, none, surprise, zscore"), std::string::npos)
       << d.status().message();
 }
 
@@ -46,7 +47,8 @@ TEST_P(DetectorsCreateTest, CreatesWithDefaultsUnderItsName) {
   EXPECT_FALSE(r.anomaly);
 }
 
-INSTANTIATE_TEST_SUITE_P(Names, DetectorsCreateTest, ::testing::Values("zscore", "mad", "none"));
+INSTANTIATE_TEST_SUITE_P(Names, DetectorsCreateTest,
+                         ::testing::Values("surprise", "zscore", "mad", "none"));
 
 TEST(Detectors, NoneNeverFlags) {
   Result<std::unique_ptr<AnomalyDetector>> d = Detectors().Create("none", Params(), {});
@@ -143,8 +145,42 @@ INSTANTIATE_TEST_SUITE_P(
                       "'windw' is not a known key (did you mean 'window'?)"},
         BadParamsCase{"OtherDetectorsKey", "mad", {{"alpha", "0.5"}}, "'alpha' is not a known key"},
         BadParamsCase{
-            "NoneTakesNoSettings", "none", {{"window", "60"}}, "'window' is not a known key"}),
+            "NoneTakesNoSettings", "none", {{"window", "60"}}, "'window' is not a known key"},
+        BadParamsCase{"SurpriseThresholdOne",
+                      "surprise",
+                      {{"threshold", "1"}},
+                      "'threshold' must be > 0 and < 1, got 1"},
+        BadParamsCase{"SurpriseMemoryTooShort",
+                      "surprise",
+                      {{"memory", "10"}},
+                      "'memory' must be between 100 and 1e+07, got 10"},
+        BadParamsCase{"SurpriseDailyNotABool", "surprise", {{"daily", "maybe"}}, "'daily'"},
+        BadParamsCase{
+            "SurpriseHasNoWindow", "surprise", {{"window", "60"}}, "'window' is not a known key"}),
     [](const ::testing::TestParamInfo<BadParamsCase>& p) { return p.param.name; });
+
+// The daily profile follows the step: 4 to 20000 steps a day, else none.
+TEST(Detectors, SurpriseLearnsADayOnlyForStepsThatMakeOne) {
+  struct Case {
+    double step_s;
+    bool daily;
+    std::int64_t season;
+  };
+  for (const Case& c : {Case{300, true, 288}, Case{60, true, 1440}, Case{3600, true, 24},
+                        Case{1, true, 0}, Case{86400, true, 0}, Case{300, false, 0}}) {
+    Result<std::unique_ptr<AnomalyDetector>> d =
+        Detectors().Create("surprise", MakeParams({{"daily", c.daily ? "true" : "false"}}),
+                           DetectorContext{Duration(c.step_s)});
+    ASSERT_TRUE(d.ok()) << d.status().message();
+    StateWriter w;
+    (*d)->Save(w);
+    // The record starts with the format version and the season length.
+    const std::string& text = w.text();
+    const std::size_t space = text.find(' ');
+    EXPECT_EQ(std::stoll(text.substr(space + 1, text.find(' ', space + 1) - space - 1)), c.season)
+        << "step " << c.step_s;
+  }
+}
 
 TEST(Detectors, ErrorCarriesTheFilePosition) {
   Params params;

@@ -39,6 +39,8 @@ const DetectorCase kCases[] = {
     {"Mad", "mad", {}},
     {"MadSmallWindow", "mad", {{"window", "5"}, {"min_points", "3"}}},
     {"None", "none", {}},
+    {"Surprise", "surprise", {}},
+    {"SurpriseNoDaily", "surprise", {{"daily", "false"}}},
 };
 
 // Values seen before the save: none, below min_points, around it, around the first
@@ -226,7 +228,15 @@ TEST_P(DetectorBadStateTest, TrailingDataFails) {
   ExpectUnchanged(*d, good);
 }
 
-TEST_P(DetectorBadStateTest, OtherWindowFails) {
+INSTANTIATE_TEST_SUITE_P(Builtins, DetectorBadStateTest,
+                         ::testing::Values(kCases[0], kCases[1], kCases[2], kCases[3], kCases[5],
+                                           kCases[6]),
+                         [](const auto& info) { return info.param.test_name; });
+
+// The window detectors' own layout: a capacity, then the window's values.
+class WindowBadStateTest : public DetectorStateTest {};
+
+TEST_P(WindowBadStateTest, OtherWindowFails) {
   Series series(7);
   std::unique_ptr<AnomalyDetector> d = Trained(100, series);
   const std::string good = SaveText(*d);
@@ -242,7 +252,7 @@ TEST_P(DetectorBadStateTest, OtherWindowFails) {
   ExpectUnchanged(*d, good);
 }
 
-TEST_P(DetectorBadStateTest, NonFiniteWindowValueFails) {
+TEST_P(WindowBadStateTest, NonFiniteWindowValueFails) {
   Series series(7);
   std::unique_ptr<AnomalyDetector> d = Trained(100, series);
   const std::string good = SaveText(*d);
@@ -285,9 +295,48 @@ TEST_P(DetectorBadStateTest, OutOfRangeNumbersNeverBreakTheDetector) {
   ExpectUnchanged(*d, good);
 }
 
-INSTANTIATE_TEST_SUITE_P(Builtins, DetectorBadStateTest,
+INSTANTIATE_TEST_SUITE_P(Builtins, WindowBadStateTest,
                          ::testing::Values(kCases[0], kCases[1], kCases[2], kCases[3]),
                          [](const auto& info) { return info.param.test_name; });
+
+TEST(SurpriseStateTest, OtherSeasonFails) {
+  // A record saved at 5-minute steps (288 a day) does not load at 1-minute steps.
+  Params params;
+  auto at = [&](double step_s) {
+    Result<std::unique_ptr<AnomalyDetector>> d =
+        Detectors().Create("surprise", params, DetectorContext{Duration(step_s)});
+    EXPECT_TRUE(d.ok());
+    return std::move(d).value();
+  };
+  std::unique_ptr<AnomalyDetector> five = at(300);
+  Series series(7);
+  for (int i = 0; i < 100; ++i) (void)five->Update(series.Next());
+  std::unique_ptr<AnomalyDetector> one = at(60);
+  const std::string good = SaveText(*one);
+  const Status s = LoadText(*one, SaveText(*five));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "surprise: saved state is for a daily season of 288 steps, this detector has 1440");
+  EXPECT_EQ(SaveText(*one), good);
+}
+
+TEST(SurpriseStateTest, InfiniteProfileValueFails) {
+  std::unique_ptr<AnomalyDetector> d = Make({"", "surprise", {}});
+  Series series(7);
+  for (int i = 0; i < 100; ++i) (void)d->Update(series.Next());
+  const std::string good = SaveText(*d);
+  std::vector<std::string> tokens = Tokens(good);
+  // Layout: version, season, count, last value, the burst and daily means, the daily
+  // flag, then the profile's length and its values.
+  ASSERT_EQ(tokens[1], "1440");
+  ASSERT_EQ(tokens[7], "1440");
+  ASSERT_NE(tokens[8], "nan");
+  tokens[8] = "inf";
+  const Status s = LoadText(*d, Join(tokens, tokens.size()));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("a daily profile value is infinite"));
+  EXPECT_EQ(SaveText(*d), good);
+}
 
 TEST(NoneDetectorStateTest, SavesNothingAndLoadsOnlyAnEmptyRecord) {
   std::unique_ptr<AnomalyDetector> none = Make({"", "none", {}});

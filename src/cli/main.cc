@@ -3,10 +3,12 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/detect_command.h"
 #include "app/plot_command.h"
 #include "app/predict_commands.h"
 #include "app/run_command.h"
 #include "app/simulate_command.h"
+#include "prescale/anomaly_detector.h"
 #include "prescale/forecaster.h"
 #include "prescale/policy.h"
 
@@ -48,7 +50,10 @@ int main(int argc, char** argv) {
   simulate->add_option("--group", sim.group, "Which group of a daemon config (default: first)");
   simulate->add_option("--forecaster", sim.forecaster,
                        "Forecaster: " + Join(prescale::Forecasters().Names()));
-  simulate->add_option("--detector", sim.detector, "Anomaly detector: zscore, mad, none (default none; a detected anomaly holds back scale-in)");
+  simulate->add_option("--detector", sim.detector,
+                       "Anomaly detector: " + Join(prescale::Detectors().Names()) +
+                           " (default none; a detected anomaly holds back scale-in and is kept "
+                           "out of forecaster training)");
 
   prescale::app::RunFlags run_flags;
   CLI::App* run = app.add_subcommand(
@@ -84,6 +89,23 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   backtest->add_option("--min", bt.min, "Minimum instances")->capture_default_str();
   backtest->add_option("--max", bt.max, "Maximum instances")->capture_default_str();
+
+  prescale::app::DetectFlags det;
+  CLI::App* detect = app.add_subcommand(
+      "detect", "Score a series (or a NAB corpus) for anomalies, in NAB's results format");
+  detect->add_option("--input", det.input, "Series CSV: timestamp,value");
+  detect->add_option("--nab", det.nab, "NAB data directory: <category>/<file>.csv");
+  detect->add_option("--out", det.out, "Results CSV (with --input) or directory (with --nab)")
+      ->required();
+  detect->add_option(
+      "--detector", det.detector,
+      "Anomaly detector: " + Join(prescale::Detectors().Names()) + " (default surprise)");
+  detect->add_option("--config", det.config, "YAML with a detector section");
+  detect->add_option("--name", det.name, "Detector name in NAB result file names")
+      ->capture_default_str();
+  detect->add_option("--labels", det.labels,
+                     "NAB combined_windows.json for the label column (default with --nab: "
+                     "DATA_DIR/../labels/combined_windows.json if present)");
 
   CLI::App* demo = app.add_subcommand(
       "demo", "Simulate a synthetic workload with predictive and with hpa, side by side");
@@ -145,6 +167,7 @@ int main(int argc, char** argv) {
   if (*simulate) return prescale::app::RunSimulate(sim, std::cerr);
   if (*demo) return prescale::app::RunDemo(std::cout, std::cerr, demo_out_dir);
   if (*plot) return prescale::app::RunPlot(plot_flags, std::cout, std::cerr);
+  if (*detect) return prescale::app::RunDetect(det, std::cout, std::cerr);
   if (*backtest) return prescale::app::RunBacktest(bt, std::cout, std::cerr);
   if (*run) return prescale::app::RunRun(run_flags, std::cout, std::cerr);
   if (*train) return prescale::app::RunTrain(tr, std::cout, std::cerr);

@@ -344,7 +344,7 @@ groups:
     capacity_per_instance: 20
     boot_delay_s: 3
     policy: {type: predictive}
-    detector: {type: zscore}
+    detector: {type: surprise}
     actuator: {type: simulated}
     min: 2
     max: 30
@@ -354,7 +354,7 @@ groups:
   - name: host
     source: {type: procfs}
     policy: {type: seed2}
-    detector: {type: zscore}
+    detector: {type: surprise}
     actuator: {type: simulated}
     min: 1
     max: 4

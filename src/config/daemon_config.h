@@ -67,7 +67,7 @@ struct GroupConfig {
   PluginSpec source;
   Aggregation aggregation = Aggregation::kMean;
   PluginSpec forecaster;  // empty type: the policy's default
-  PluginSpec detector;    // empty type: zscore
+  PluginSpec detector;    // empty type: surprise
   PluginSpec policy;      // empty type: predictive
   PluginSpec actuator;    // empty type: simulated
   bool dry_run = false;

@@ -117,7 +117,12 @@ const StepRecord& Controller::Step(TimePoint now) {
   if (!series) ++stats_.missing_data;
   if (parts_.detector) record_.anomaly = parts_.detector->Update(series);
   if (parts_.forecaster) {
-    parts_.forecaster->Observe(series);
+    // An anomalous value is a gap to the forecaster (it keeps its seasonal phase and
+    // does not learn), for at most kMaxMaskedSteps in a row; the policy below still
+    // sees the real observation, for its reactive floor.
+    masked_run_ = record_.anomaly.anomaly && series ? masked_run_ + 1 : 0;
+    record_.forecast_masked = masked_run_ > 0 && masked_run_ <= kMaxMaskedSteps;
+    parts_.forecaster->Observe(record_.forecast_masked ? std::nullopt : series);
     parts_.forecaster->Forecast(needs_.horizon_steps, needs_.quantile, forecast_);
     record_.forecast = &forecast_;
   }

@@ -67,6 +67,9 @@ struct StepRecord {
   // classification (PolicyNeeds::classification); null otherwise.
   const Seed2Features* features = nullptr;
   const ClassifierVerdict* classification = nullptr;
+  // The forecaster was fed a gap instead of series_value, because the detector flagged
+  // it (docs/anomaly.md): an anomaly is kept out of forecaster training.
+  bool forecast_masked = false;
   bool acted = false;  // SetDesired() was called and succeeded
   // Decided as a follower (high availability): the gate refused, so the actuator
   // was not called; `shadow_reason` says why.
@@ -130,7 +133,13 @@ class Controller {
   // `default_detector`.
   static Result<Parts> BuildParts(const GroupSpec& group, const PluginSpec& policy,
                                   const PluginSpec& forecaster, const PluginSpec& detector,
-                                  std::string_view default_detector = "zscore");
+                                  std::string_view default_detector = "surprise");
+
+  // The most consecutive flagged values kept out of forecaster training. A spike or a
+  // glitch is over well within it; a level shift the detector keeps flagging, or a
+  // stuck sensor, reaches the forecaster after it, so that masking can never freeze
+  // the forecast (docs/anomaly.md).
+  static constexpr int kMaxMaskedSteps = 30;
 
   // `source`, `actuator` and `recorder` (may be null) must outlive the controller.
   Controller(GroupSpec group, MetricSource& source, Actuator& actuator, Parts parts,
@@ -178,6 +187,8 @@ class Controller {
   StepRecord record_;
   ControllerStats stats_;
   int last_known_desired_ = 0;  // for records when the actuator cannot describe
+  int masked_run_ = 0;          // consecutive flagged values (not saved: a restart
+                                // allows at most kMaxMaskedSteps more)
   TimePoint last_action_ = TimePoint(Duration(-1e300));
   // Back-off after a failed action: no new attempt before `retry_at_`.
   int failures_ = 0;

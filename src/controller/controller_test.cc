@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "prescale/clock.h"
@@ -149,7 +151,105 @@ TEST_F(ControllerTest, UnknownPluginsAreErrorsListingTheKnown) {
       << parts.status().message();
   parts = Controller::BuildParts(g, PluginSpec{}, PluginSpec{}, PluginSpec{"isolation", {}, {}});
   ASSERT_FALSE(parts.ok());
-  EXPECT_NE(parts.status().message().find("known: mad, none, zscore"), std::string::npos);
+  EXPECT_NE(parts.status().message().find("known: mad, none, surprise, zscore"), std::string::npos);
+}
+
+// A forecaster that records what it was fed and forecasts the last value it learned.
+class RecordingForecaster final : public Forecaster {
+ public:
+  explicit RecordingForecaster(std::vector<std::optional<double>>& fed) : fed_(fed) {}
+  std::string_view name() const override { return "recording"; }
+  void Observe(std::optional<double> v) override {
+    fed_.push_back(v);
+    if (v) last_ = *v;
+  }
+  void Forecast(int horizon, double quantile, ForecastResult& out) const override {
+    out.point.assign(static_cast<std::size_t>(horizon), last_);
+    out.upper.assign(static_cast<std::size_t>(horizon), last_);
+    out.quantile = quantile;
+    out.ready = true;
+  }
+  void Save(StateWriter&) const override {}
+  Status Load(StateReader& r) override { return r.Finish(); }
+
+ private:
+  std::vector<std::optional<double>>& fed_;
+  double last_ = 0;
+};
+
+// Flags every value above 100.
+class AboveHundred final : public AnomalyDetector {
+ public:
+  std::string_view name() const override { return "above-100"; }
+  AnomalyResult Update(std::optional<double> v) override {
+    const bool flag = v && *v > 100;
+    return {.score = flag ? 1.0 : 0.0, .anomaly = flag};
+  }
+  void Save(StateWriter&) const override {}
+  Status Load(StateReader& r) override { return r.Finish(); }
+};
+
+class ControllerMaskingTest : public ControllerTest {
+ protected:
+  Controller MakeMasking() {
+    group_.limits = Limits{1, 100};
+    group_.interval = Duration(60);
+    group_.capacity_per_instance = 10;
+    Controller::Parts parts;
+    auto policy = Policies().Create("predictive", Params(),
+                                    PolicyContext{group_.interval, group_.boot_delay});
+    EXPECT_TRUE(policy.ok()) << policy.status().message();
+    parts.policy = std::move(policy.value());
+    parts.forecaster = std::make_unique<RecordingForecaster>(fed_);
+    parts.detector = std::make_unique<AboveHundred>();
+    return Controller(group_, source_, actuator_, std::move(parts), &recording_);
+  }
+  const StepRecord& StepWith(Controller& c, double load) {
+    source_.next = Observation{};
+    source_.next.load_per_s = load;
+    return c.Step(Tick());
+  }
+  std::vector<std::optional<double>> fed_;
+};
+
+TEST_F(ControllerMaskingTest, FlaggedValuesReachTheForecasterAsGapsAndThePolicyAsThemselves) {
+  Controller c = MakeMasking();
+  EXPECT_FALSE(StepWith(c, 50).forecast_masked);
+  const StepRecord& spike = StepWith(c, 500);
+  EXPECT_TRUE(spike.anomaly.anomaly);
+  EXPECT_TRUE(spike.forecast_masked);
+  // The policy still saw 500/s: its reactive floor sizes for it (500 / 10 per instance).
+  EXPECT_GE(spike.decision.desired, 50);
+  ASSERT_TRUE(spike.series_value.has_value());
+  EXPECT_EQ(*spike.series_value, 500);
+  EXPECT_FALSE(StepWith(c, 60).forecast_masked);
+  EXPECT_EQ(fed_, (std::vector<std::optional<double>>{50, std::nullopt, 60}));
+}
+
+TEST_F(ControllerMaskingTest, MaskingIsBoundedSoALastingChangeIsLearned) {
+  Controller c = MakeMasking();
+  const int kLong = Controller::kMaxMaskedSteps + 10;
+  for (int i = 0; i < kLong; ++i) {
+    const StepRecord& r = StepWith(c, 200);
+    EXPECT_TRUE(r.anomaly.anomaly) << "step " << i;
+    EXPECT_EQ(r.forecast_masked, i < Controller::kMaxMaskedSteps) << "step " << i;
+  }
+  // The forecaster saw the new level after the bound, and forecasts it.
+  ASSERT_EQ(static_cast<int>(fed_.size()), kLong);
+  EXPECT_EQ(fed_.back(), 200);
+  EXPECT_EQ(c.forecaster()->name(), "recording");
+  // An unflagged value resets the count: the next anomaly is masked again.
+  EXPECT_FALSE(StepWith(c, 50).forecast_masked);
+  EXPECT_TRUE(StepWith(c, 300).forecast_masked);
+}
+
+TEST_F(ControllerMaskingTest, MissingValuesAreNotCountedAsMasked) {
+  Controller c = MakeMasking();
+  source_.next = Observation{};  // no load at all
+  const StepRecord& r = c.Step(Tick());
+  EXPECT_FALSE(r.forecast_masked);
+  ASSERT_EQ(fed_.size(), 1u);
+  EXPECT_FALSE(fed_[0].has_value());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -15,6 +16,8 @@
 
 #include "forecast/residual_spread.h"
 #include "prescale/forecaster.h"
+#include "prescale/params.h"
+#include "prescale/state_codec.h"
 
 namespace prescale {
 namespace {
@@ -106,7 +109,44 @@ INSTANTIATE_TEST_SUITE_P(
                      "gamma damped weekly spread_halflife robust_k"},
         BadParamCase{"UnknownLinearKey", "linear", "windows", "5",
                      "'windows' is not a known key (did you mean 'window'?); known: window "
-                     "spread_halflife"}),
+                     "spread_halflife"},
+        BadParamCase{"NaiveHasNoWindow", "naive", "window", "3",
+                     "'window' is not a known key; known: spread_halflife"},
+        BadParamCase{"NaiveHalflifeNegative", "naive", "spread_halflife", "-1",
+                     "'spread_halflife' must be > 0 (points), got -1"},
+        BadParamCase{"RecentMaxWindowZero", "recent-max", "window", "0",
+                     "'window' must be in [1, 10000], got 0"},
+        BadParamCase{"RecentMaxWindowTooLarge", "recent-max", "window", "10001",
+                     "'window' must be in [1, 10000], got 10001"},
+        BadParamCase{"RecentMaxWindowNotWhole", "recent-max", "window", "three",
+                     "'window' expects a whole number, got 'three'"},
+        BadParamCase{"RecentMaxHasNoLevel", "recent-max", "level", "0.9",
+                     "'level' is not a known key; known: window spread_halflife"},
+        BadParamCase{"PercentileWindowZero", "percentile", "window", "0",
+                     "'window' must be in [1, 100000], got 0"},
+        BadParamCase{"PercentileWindowTooLarge", "percentile", "window", "100001",
+                     "'window' must be in [1, 100000], got 100001"},
+        BadParamCase{"PercentileLevelAboveOne", "percentile", "level", "1.5",
+                     "'level' must be in [0, 1], got 1.5"},
+        BadParamCase{"PercentileLevelNegative", "percentile", "level", "-0.1",
+                     "'level' must be in [0, 1], got -0.1"},
+        BadParamCase{"PercentileLevelNotANumber", "percentile", "level", "p99",
+                     "'level' expects a number, got 'p99'"},
+        BadParamCase{"PercentileUnknownKey", "percentile", "levle", "0.9",
+                     "'levle' is not a known key (did you mean 'level'?); known: window level "
+                     "spread_halflife"},
+        BadParamCase{"SeasonalNaiveWeeklyNotABool", "seasonal-naive", "weekly", "maybe",
+                     "'weekly' expects true or false, got 'maybe'"},
+        BadParamCase{"SeasonalNaiveHasNoWindow", "seasonal-naive", "window", "24",
+                     "'window' is not a known key; known: weekly spread_halflife"},
+        BadParamCase{"SeasonalNaiveNoDailySeason", "seasonal-naive", "weekly", "false",
+                     "a day of 86400 s steps is no season seasonal-naive can use", 86400},
+        BadParamCase{"SeasonalNaiveStepTooFine", "seasonal-naive", "weekly", "false",
+                     "a day of 4 s steps is no season seasonal-naive can use", 4},
+        BadParamCase{"SeasonalNaiveWeekTooFine", "seasonal-naive", "weekly", "true",
+                     "a week of 4 s steps is no season seasonal-naive can use", 4},
+        BadParamCase{"SeasonalNaiveStepZero", "seasonal-naive", "weekly", "false",
+                     "seasonal-naive needs a step > 0 s, got 0", 0}),
     [](const testing::TestParamInfo<BadParamCase>& case_info) {
       return case_info.param.test_name;
     });
@@ -141,6 +181,75 @@ TEST(ForecasterRegistryTest, AcceptsValidParams) {
   Params linear;
   linear.Set("window", "2");
   EXPECT_NE(MustCreate("linear", linear), nullptr);
+}
+
+// The record a forecaster saves: for the naive kinds, its header is "1 kind window".
+std::string SavedHeader(const Forecaster& f) {
+  StateWriter w;
+  f.Save(w);
+  const std::string& text = w.text();
+  std::size_t end = 0;
+  for (int spaces = 0; end < text.size() && spaces < 3; ++end) {
+    if (text[end] == ' ' && ++spaces == 3) break;
+  }
+  return text.substr(0, end);
+}
+
+struct NaiveParamCase {
+  std::string test_name;
+  std::string forecaster;
+  std::vector<std::pair<std::string, std::string>> params;
+  double step_s;
+  std::string header;  // version, kind, window
+};
+
+void PrintTo(const NaiveParamCase& c, std::ostream* os) { *os << c.test_name; }
+
+class NaiveParamTest : public testing::TestWithParam<NaiveParamCase> {};
+
+TEST_P(NaiveParamTest, SetsTheWindow) {
+  const NaiveParamCase& c = GetParam();
+  Params params;
+  for (const auto& [key, value] : c.params) params.Set(key, value);
+  ForecasterContext context;
+  context.step = Duration(c.step_s);
+  std::unique_ptr<Forecaster> f = MustCreate(c.forecaster, params, context);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->name(), c.forecaster);
+  EXPECT_EQ(SavedHeader(*f), c.header);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, NaiveParamTest,
+    testing::Values(
+        NaiveParamCase{"Naive", "naive", {}, 60, "1 0 1"},
+        NaiveParamCase{"RecentMaxDefault", "recent-max", {}, 60, "1 1 3"},
+        NaiveParamCase{"RecentMaxWindow", "recent-max", {{"window", "10000"}}, 60, "1 1 10000"},
+        NaiveParamCase{"SeasonalDailyAtFiveMinutes", "seasonal-naive", {}, 300, "1 2 288"},
+        NaiveParamCase{
+            "SeasonalWeeklyHourly", "seasonal-naive", {{"weekly", "true"}}, 3600, "1 2 168"},
+        NaiveParamCase{
+            "SeasonalWeeklyAtDailySteps", "seasonal-naive", {{"weekly", "true"}}, 86400, "1 2 7"},
+        NaiveParamCase{"PercentileDefault", "percentile", {}, 60, "1 3 1000"},
+        NaiveParamCase{"PercentileWindowLevel",
+                       "percentile",
+                       {{"window", "1"}, {"level", "0"}, {"spread_halflife", "5"}},
+                       60,
+                       "1 3 1"}),
+    [](const testing::TestParamInfo<NaiveParamCase>& case_info) {
+      return case_info.param.test_name;
+    });
+
+TEST(ForecasterRegistryTest, PercentileLevelReachesTheForecast) {
+  Params params;
+  params.Set("window", "10");
+  params.Set("level", "0.5");
+  std::unique_ptr<Forecaster> f = MustCreate("percentile", params);
+  ASSERT_NE(f, nullptr);
+  for (int v = 1; v <= 20; ++v) f->Observe(v);  // the window holds 11..20
+  ForecastResult r;
+  f->Forecast(1, 0.9, r);
+  EXPECT_EQ(r.point[0], 15.0);
 }
 
 // ---------------------------------------------------------------- the contract
@@ -227,10 +336,21 @@ TEST_P(ForecasterContractTest, MissingValuesDoNotBreakIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BuiltIns, ForecasterContractTest,
-                         testing::Values("linear", "holt-winters"),
+                         testing::Values("linear", "holt-winters", "auto", "naive", "recent-max",
+                                         "seasonal-naive", "percentile"),
                          [](const testing::TestParamInfo<std::string>& case_info) {
-                           return case_info.param == "linear" ? std::string("Linear")
-                                                              : std::string("HoltWinters");
+                           // "seasonal-naive" -> "SeasonalNaive"
+                           std::string name;
+                           bool upper = true;
+                           for (char c : case_info.param) {
+                             if (c == '-') {
+                               upper = true;
+                               continue;
+                             }
+                             name += upper ? static_cast<char>(std::toupper(c)) : c;
+                             upper = false;
+                           }
+                           return name;
                          });
 
 // ---------------------------------------------------------------- ResidualSpread

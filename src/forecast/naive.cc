@@ -60,9 +60,12 @@ double NaiveForecaster::PointAt(int h) const {
     }
     case Kind::kPercentile: {
       if (sorted_.empty()) return last_;
-      // The nearest-rank quantile (Hyndman & Fan 1996, definition 1).
+      // The nearest-rank quantile (Hyndman & Fan 1996, definition 1): rank ceil(level n).
+      // In doubles level n can land just above the whole number it stands for (0.55 *
+      // 100 is 55.000000000000007), which would take the next value up; its rounding
+      // error is below 1e-11 for any window allowed, so the slack cannot skip a rank.
       const auto n = sorted_.size();
-      auto k = static_cast<std::size_t>(std::ceil(options_.level * static_cast<double>(n)));
+      auto k = static_cast<std::size_t>(std::ceil(options_.level * static_cast<double>(n) - 1e-9));
       return sorted_[k == 0 ? 0 : std::min(k, n) - 1];
     }
   }
@@ -127,8 +130,8 @@ Status NaiveForecaster::ReadState(StateReader& r) {
   const std::int64_t n = r.Int();
   if (!r.ok()) return r.Finish();
   if (n < 0 || n > options_.window) {
-    return Status::Error("saved window holds " + std::to_string(n) + " values, more than " +
-                         std::to_string(options_.window));
+    return Status::Error("saved window of " + std::to_string(n) +
+                         " values does not fit a window of " + std::to_string(options_.window));
   }
   for (std::int64_t i = 0; i < n && r.ok(); ++i) {
     // A missing value is saved as NaN and must read back as one; any other value

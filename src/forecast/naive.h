@@ -27,10 +27,10 @@
 // O(window) in moves (a few hundred nanoseconds for a thousand values). Not
 // thread-safe.
 //
-// Saved state (format 1), in order: the format version, the kind, the ring's size
-// (its capacity is fixed by the settings), its values oldest first, the count of
-// values seen, the last value seen, and the residual spread. Load fails on a record
-// for another kind or ring size.
+// Saved state (format 1), in order: the format version, the kind, the window (the
+// ring's capacity, which the settings fix), the ring's size, its values oldest first
+// (NaN where missing), the count of values seen, the last value seen, and the
+// residual spread. Load fails on a record for another kind or window.
 #pragma once
 
 #include <cstdint>

@@ -12,8 +12,9 @@ namespace prescale {
 namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-// The correlations average over about three seasons of pairs.
-constexpr double kHalflifeSeasons = 3;
+// The correlations average over about six seasons of pairs: fewer estimate a
+// correlation between two smooth series too loosely.
+constexpr double kHalflifeSeasons = 6;
 
 }  // namespace
 
@@ -29,13 +30,19 @@ std::string_view SeasonalityName(Seasonality s) {
   return "none";
 }
 
-EwCorrelation::EwCorrelation(double halflife_pairs) : keep_(std::exp2(-1.0 / halflife_pairs)) {
+EwCorrelation::EwCorrelation(double halflife_pairs) : log_keep_(-std::log(2.0) / halflife_pairs) {
   assert(halflife_pairs > 0);
 }
 
 void EwCorrelation::Add(double x, double y) {
   // West's (1979) weighted update of means and co-moments, with exponential weights.
-  const double w = count_ == 0 ? 1.0 : 1 - keep_;
+  // The new pair's share is its weight over the total, 1 / (1 + keep + ... +
+  // keep^(n-1)) = (1 - keep) / (1 - keep^n) for the n-th pair: normalised like this,
+  // the moments are exact weighted ones from the first pair on. A fixed share of
+  // 1 - keep would leave the first pair keep^(n-1) of the weight (still 0.8 after a
+  // season of pairs), so that one odd first pair would set the correlation for weeks.
+  const double n = static_cast<double>(count_ + 1);
+  const double w = count_ == 0 ? 1.0 : std::expm1(log_keep_) / std::expm1(n * log_keep_);
   const double dx = x - mean_x_;
   const double dy = y - mean_y_;
   mean_x_ += w * dx;
@@ -75,40 +82,97 @@ void EwCorrelation::Load(StateReader& r) {
   count_ = count;
 }
 
+SeasonDetector::Lag::Lag(int l)
+    : lag(l),
+      deviations(static_cast<std::size_t>(std::max(l, 1))),
+      corr(kHalflifeSeasons * std::max(l, 1)) {}
+
+void SeasonDetector::Lag::Observe(double y, double leaving) {
+  if (lag <= 0) return;
+  // 1. The trailing window: the newest value in, the one `lag` steps back out.
+  if (!std::isnan(y)) {
+    sum += y;
+    ++seen;
+  }
+  if (!std::isnan(leaving)) {
+    sum -= leaving;
+    --seen;
+  }
+  // 2. The deviation from the window's mean, once half a season is known.
+  double deviation = kMissing;
+  if (!std::isnan(y) && 2 * seen >= lag) deviation = y - sum / static_cast<double>(seen);
+  // 3. Paired with the deviation a season before.
+  if (deviations.full()) {
+    const double before = deviations.Oldest();
+    if (!std::isnan(before) && !std::isnan(deviation)) corr.Add(before, deviation);
+  }
+  deviations.Push(deviation);
+}
+
 SeasonDetector::SeasonDetector(int daily_lag, int weekly_lag)
     : daily_lag_(daily_lag),
       weekly_lag_(weekly_lag),
       history_(static_cast<std::size_t>(std::max({daily_lag, weekly_lag, 1}))),
-      daily_(kHalflifeSeasons * std::max(daily_lag, 1)),
-      weekly_(kHalflifeSeasons * std::max(weekly_lag, 1)) {
+      daily_(daily_lag),
+      weekly_(weekly_lag) {
   assert(daily_lag >= 0 && weekly_lag >= 0);
-}
-
-double SeasonDetector::Back(int lag) const {
-  // history_.Back(0) is the newest value already pushed; lag steps before the value
-  // being observed is Back(lag - 1).
-  if (lag <= 0 || static_cast<std::size_t>(lag) > history_.size()) return kMissing;
-  return history_.Back(static_cast<std::size_t>(lag - 1));
 }
 
 void SeasonDetector::Observe(std::optional<double> value) {
   const double y = value && std::isfinite(*value) ? *value : kMissing;
-  if (!std::isnan(y)) {
-    if (double x = Back(daily_lag_); !std::isnan(x)) daily_.Add(x, y);
-    if (double x = Back(weekly_lag_); !std::isnan(x)) weekly_.Add(x, y);
-  }
+  // The value `lag` steps before this one leaves that lag's window (NaN before the
+  // history reaches back that far).
+  auto leaving = [this](int lag) {
+    return lag > 0 && static_cast<std::size_t>(lag) <= history_.size()
+               ? history_.Back(static_cast<std::size_t>(lag - 1))
+               : kMissing;
+  };
+  daily_.Observe(y, leaving(daily_lag_));
+  weekly_.Observe(y, leaving(weekly_lag_));
   history_.Push(y);
 }
 
 Seasonality SeasonDetector::season() const {
-  // One full season of pairs (two seasons of data) before a lag can speak.
-  const bool daily = daily_lag_ > 0 && daily_.count() >= daily_lag_ &&
-                     daily_.Value() >= kMinCorrelation;
-  const bool weekly = weekly_lag_ > 0 && weekly_.count() >= weekly_lag_ &&
-                      weekly_.Value() >= kMinCorrelation &&
-                      (daily_lag_ == 0 || weekly_.Value() >= daily_.Value() + kWeeklyMargin);
+  // Half a season of deviations paired (about two seasons of data) before a lag can
+  // speak.
+  auto repeats = [](const Lag& l) {
+    return l.lag > 0 && 2 * l.corr.count() >= l.lag && l.corr.Value() >= kMinCorrelation;
+  };
+  const bool daily = repeats(daily_);
+  const bool weekly =
+      repeats(weekly_) &&
+      (daily_lag_ == 0 || weekly_.corr.Value() >= daily_.corr.Value() + kWeeklyMargin);
   if (weekly) return Seasonality::kWeekly;
   return daily ? Seasonality::kDaily : Seasonality::kNone;
+}
+
+void SeasonDetector::SaveLag(StateWriter& w, const Lag& l) const {
+  w.Double(l.sum);
+  w.Int(l.seen);
+  w.Int(static_cast<std::int64_t>(l.deviations.size()));
+  for (std::size_t i = 0; i < l.deviations.size(); ++i) w.Double(l.deviations[i]);
+  l.corr.Save(w);
+}
+
+void SeasonDetector::LoadLag(StateReader& r, Lag& l) {
+  const double sum = r.Double();
+  const std::int64_t seen = r.Int();
+  const std::int64_t n = r.Int();
+  if (!r.ok()) return;
+  if (!std::isfinite(sum) || seen < 0 || seen > std::max(l.lag, 0) || n < 0 ||
+      static_cast<std::size_t>(n) > l.deviations.capacity()) {
+    r.Fail("season detector window out of range");
+    return;
+  }
+  l.sum = sum;
+  l.seen = seen;
+  l.deviations.Clear();
+  for (std::int64_t i = 0; i < n && r.ok(); ++i) {
+    const double v = r.Double();
+    if (std::isinf(v)) r.Fail("season detector deviation is infinite");
+    l.deviations.Push(v);
+  }
+  l.corr.Load(r);
 }
 
 void SeasonDetector::Save(StateWriter& w) const {
@@ -116,8 +180,8 @@ void SeasonDetector::Save(StateWriter& w) const {
   w.Int(weekly_lag_);
   w.Int(static_cast<std::int64_t>(history_.size()));
   for (std::size_t i = 0; i < history_.size(); ++i) w.Double(history_[i]);
-  daily_.Save(w);
-  weekly_.Save(w);
+  SaveLag(w, daily_);
+  SaveLag(w, weekly_);
 }
 
 void SeasonDetector::Load(StateReader& r) {
@@ -141,8 +205,8 @@ void SeasonDetector::Load(StateReader& r) {
     if (std::isinf(v)) r.Fail("season detector history holds an infinite value");
     history_.Push(v);
   }
-  daily_.Load(r);
-  weekly_.Load(r);
+  LoadLag(r, daily_);
+  LoadLag(r, weekly_);
 }
 
 }  // namespace prescale

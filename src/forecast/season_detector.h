@@ -3,17 +3,24 @@
 // The test is the sample autocorrelation at the lag of one season (FPP3 section
 // 2.8: a seasonal series has a large autocorrelation at its seasonal lag), computed
 // online over exponentially weighted moments, so it follows a series whose pattern
-// comes or goes. A season is found once at least one full lag of pairs has been seen
-// and its autocorrelation reaches kMinCorrelation. Weekly wins over daily when its
-// correlation beats the daily one by kWeeklyMargin: a weekly pattern (weekdays
+// comes or goes. It is taken of the series' deviation from its mean over the last
+// season (a trailing moving average of one season: a season's shape averages out over
+// it, a level or a drift does not), because a drifting series (a random walk, a slow
+// trend) correlates with itself a day earlier without any daily pattern, while the
+// deviations of a random walk over two disjoint days are nearly independent. A
+// deviation needs half a season known before it; a season is found once half a
+// season of deviations has been paired with those a season before (about two seasons
+// of data: a season is found as soon as it could be on the raw values) and their
+// autocorrelation reaches kMinCorrelation. Weekly wins over daily when
+// its correlation beats the daily one by kWeeklyMargin: a weekly pattern (weekdays
 // against weekends) spoils the daily lag's match on two days a week, while a purely
 // daily series correlates about as well at a week as at a day.
 //
 // Crane (gocrane/crane, its DSP predictor) likewise looks for daily and weekly cycles
 // before it forecasts with one, and falls back on a non-seasonal estimate otherwise.
 //
-// Missing values break the pairs they are in and nothing else. O(1) per value, memory
-// O(longest lag). Not thread-safe.
+// Missing values leave out the pairs and means they are in and nothing else. O(1) per
+// value, memory O(longest lag). Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +35,9 @@ namespace prescale {
 enum class Seasonality { kNone, kDaily, kWeekly };
 std::string_view SeasonalityName(Seasonality s);  // "none", "daily", "weekly"
 
-// Exponentially weighted correlation of (x, y) pairs. Not thread-safe.
+// Exponentially weighted correlation of (x, y) pairs. The weights are normalised, so
+// the first pairs give their plain correlation (no start-up bias, as in
+// ResidualSpread). Not thread-safe.
 class EwCorrelation {
  public:
   // REQUIRES: halflife_pairs > 0.
@@ -41,7 +50,7 @@ class EwCorrelation {
   void Load(StateReader& r);
 
  private:
-  double keep_;  // weight an old pair keeps per new pair
+  double log_keep_;  // log of the weight an old pair keeps per new pair
   double mean_x_ = 0, mean_y_ = 0;
   double var_x_ = 0, var_y_ = 0, cov_ = 0;
   std::int64_t count_ = 0;
@@ -58,22 +67,36 @@ class SeasonDetector {
 
   void Observe(std::optional<double> value);
   Seasonality season() const;
-  double daily_correlation() const { return daily_.Value(); }
-  double weekly_correlation() const { return weekly_.Value(); }
+  // Of the deviations from the trailing mean, at a day and at a week.
+  double daily_correlation() const { return daily_.corr.Value(); }
+  double weekly_correlation() const { return weekly_.corr.Value(); }
 
   void Save(StateWriter& w) const;
   // Fails `r` on a record for other lags or with values out of range.
   void Load(StateReader& r);
 
  private:
-  // The value `lag` steps before the newest (NaN when missing or not yet seen).
-  double Back(int lag) const;
+  // One season's test: the trailing mean over the last `lag` values, the
+  // deviations from it, and their correlation at `lag`.
+  struct Lag {
+    explicit Lag(int lag);
+    // Takes the newest value (NaN = missing), given the value `lag` steps before it
+    // (leaving the window) from the detector's history.
+    void Observe(double y, double leaving);
+    int lag;
+    double sum = 0;         // of the values in the window, and
+    std::int64_t seen = 0;  // how many of them are not missing
+    RingBuffer<double> deviations;  // the last `lag` deviations, NaN where unknown
+    EwCorrelation corr;
+  };
+  void SaveLag(StateWriter& w, const Lag& l) const;
+  void LoadLag(StateReader& r, Lag& l);
 
   int daily_lag_;
   int weekly_lag_;
   RingBuffer<double> history_;  // the last max(lags) values, NaN where missing
-  EwCorrelation daily_;
-  EwCorrelation weekly_;
+  Lag daily_;
+  Lag weekly_;
 };
 
 }  // namespace prescale

@@ -10,11 +10,11 @@
 #include <optional>
 #include <ostream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "forecast/state_test_util.h"
 #include "prescale/forecaster.h"
 #include "prescale/params.h"
 #include "prescale/state_codec.h"
@@ -48,7 +48,18 @@ const ForecasterCase kCases[] = {
     {"HoltWintersWeeklyOnly", "holt-winters", {{"weekly", "true"}}, 86400},
     // 2-day steps: no season at all.
     {"HoltWintersNoSeason", "holt-winters", {}, 172800},
+    {"Naive", "naive", {}},
+    {"RecentMax", "recent-max", {}},
+    {"SeasonalNaive", "seasonal-naive", {}},
+    {"SeasonalNaiveWeekly", "seasonal-naive", {{"weekly", "true"}}},
+    {"Percentile", "percentile", {{"window", "50"}, {"level", "0.9"}}},
+    // 1-day steps keep the ensemble's record small (a weekly season of 7 steps) for
+    // the every-number tests; hourly steps are only restored, below.
+    {"AutoDailySteps", "auto", {}, 86400},
 };
+// The ensemble with both seasons and its percentile's full window.
+const ForecasterCase kAutoHourly{"AutoHourly", "auto", {}};
+const ForecasterCase kPercentileDefault{"PercentileDefault", "percentile", {}};
 // 1-minute steps: a daily season of 1440 steps. Only restored, since its record of
 // some 2900 numbers would make the every-number tests below slow.
 const ForecasterCase kMinuteSteps{"HoltWintersMinuteSteps", "holt-winters", {}, 60};
@@ -86,30 +97,6 @@ class Series {
   std::mt19937 random_;
   int t_ = 0;
 };
-
-std::string SaveText(const Forecaster& f) {
-  StateWriter w;
-  f.Save(w);
-  return w.text();
-}
-
-Status LoadText(Forecaster& f, const std::string& text) {
-  StateReader r(text);
-  return f.Load(r);
-}
-
-std::vector<std::string> Tokens(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  return tokens;
-}
-
-std::string Join(const std::vector<std::string>& tokens, std::size_t count) {
-  std::string text;
-  for (std::size_t i = 0; i < count; ++i) text += (i == 0 ? "" : " ") + tokens[i];
-  return text;
-}
 
 // Forecasts of `a` and `b` (h = 1..kHorizon) are identical, bit for bit.
 void ExpectSameForecasts(const Forecaster& a, const Forecaster& b) {
@@ -182,7 +169,9 @@ TEST_P(ForecasterStateTest, LoadReplacesWhatAUsedModelHeld) {
 
 INSTANTIATE_TEST_SUITE_P(Builtins, ForecasterStateTest,
                          ::testing::Values(kCases[0], kCases[1], kCases[2], kCases[3], kCases[4],
-                                           kCases[5], kMinuteSteps),
+                                           kCases[5], kCases[6], kCases[7], kCases[8], kCases[9],
+                                           kCases[10], kCases[11], kMinuteSteps, kAutoHourly,
+                                           kPercentileDefault),
                          [](const auto& info) { return info.param.test_name; });
 
 // The bad-record tests.

@@ -207,7 +207,7 @@ std::optional<double> ParseTimestamp(std::string_view text) {
   return seconds;
 }
 
-Result<Trace> ParseTrace(std::string_view text, std::string_view name) {
+Result<Trace> ParseTrace(std::string_view text, std::string_view name, const TraceFormat& format) {
   Trace trace;
   trace.name = std::string(name);
   auto error = [&trace](std::size_t line_no, const std::string& what) {
@@ -278,13 +278,15 @@ Result<Trace> ParseTrace(std::string_view text, std::string_view name) {
                                 " is not a timestamp (expected epoch seconds or ISO 8601, "
                                 "e.g. 2014-04-01T00:00:00Z)");
     }
-    if (!trace.timestamps_s.empty() && timestamp <= trace.timestamps_s.back()) {
+    if (!trace.timestamps_s.empty() && timestamp <= trace.timestamps_s.back() &&
+        !(format.allow_repeated_time && timestamp == trace.timestamps_s.back())) {
       const bool repeats = timestamp == trace.timestamps_s.back();
       return error(line_no,
                    std::string(repeats ? "time repeats" : "time goes backwards") + ": timestamp " +
                        Quote(timestamp_text) + (repeats ? " equals" : " is before") +
                        " the previous timestamp " + Quote(previous_text) + " (line " +
-                       std::to_string(previous_line_no) + "); timestamps must strictly increase");
+                       std::to_string(previous_line_no) + "); timestamps must " +
+                       (format.allow_repeated_time ? "not decrease" : "strictly increase"));
     }
 
     if (value_text.empty()) return error(line_no, "value is empty");
@@ -305,7 +307,7 @@ Result<Trace> ParseTrace(std::string_view text, std::string_view name) {
     if (!std::isfinite(value)) {
       return error(line_no, "value " + Quote(value_text) + " is not finite");
     }
-    if (value < 0) {
+    if (value < 0 && !format.allow_negative) {
       return error(line_no, "value " + Quote(value_text) + " is negative; a load must be >= 0");
     }
 
@@ -320,16 +322,18 @@ Result<Trace> ParseTrace(std::string_view text, std::string_view name) {
   if (trace.size() == 1) {
     trace.step_s = kSingleRowStepS;
   } else {
-    std::vector<double> spacings_s(trace.size() - 1);
+    std::vector<double> spacings_s;
+    spacings_s.reserve(trace.size() - 1);
     for (std::size_t i = 0; i + 1 < trace.size(); ++i) {
-      spacings_s[i] = trace.timestamps_s[i + 1] - trace.timestamps_s[i];
+      const double spacing = trace.timestamps_s[i + 1] - trace.timestamps_s[i];
+      if (spacing > 0) spacings_s.push_back(spacing);  // 0 only for a repeated time
     }
-    trace.step_s = Median(spacings_s);
+    trace.step_s = spacings_s.empty() ? kSingleRowStepS : Median(spacings_s);
   }
   return trace;
 }
 
-Result<Trace> ReadTrace(const std::string& path) {
+Result<Trace> ReadTrace(const std::string& path, const TraceFormat& format) {
   struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };
@@ -348,7 +352,7 @@ Result<Trace> ReadTrace(const std::string& path) {
     return Status::Error("trace " + path +
                          ": cannot read: " + std::generic_category().message(errno));
   }
-  return ParseTrace(text, path);
+  return ParseTrace(text, path, format);
 }
 
 }  // namespace prescale

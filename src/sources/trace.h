@@ -6,8 +6,10 @@
 //     `value` (surrounding spaces trimmed); further columns are allowed and ignored,
 //     both in the header and in the rows.
 //   - `timestamp` is epoch seconds (integer or fractional; seconds from the start are
-//     fine too) or ISO 8601, see ParseTimestamp(). Timestamps strictly increase.
-//   - `value` is the load in work units per second: a finite number >= 0.
+//     fine too) or ISO 8601, see ParseTimestamp(). Timestamps strictly increase (or
+//     never decrease, with TraceFormat::allow_repeated_time).
+//   - `value` is the load in work units per second: a finite number >= 0 (or any
+//     finite number, with TraceFormat::allow_negative).
 //   - CRLF line ends and a leading UTF-8 byte-order mark are accepted, and blank lines
 //     (empty or only spaces) are skipped anywhere. Quoted fields are not supported.
 //   - Rows should lie on a regular grid. A gap is not an error (a trace with a missing
@@ -36,9 +38,11 @@ struct Trace {
   std::string name;
   // The header's column names, trimmed. columns[0] == "timestamp", columns[1] == "value".
   std::vector<std::string> columns;
-  // Epoch seconds (or seconds from the start), strictly increasing, one per row.
+  // Epoch seconds (or seconds from the start), strictly increasing (non-decreasing
+  // with TraceFormat::allow_repeated_time), one per row.
   std::vector<double> timestamps_s;
-  // The `value` column: load in units/s, finite and >= 0, one per row.
+  // The `value` column: load in units/s, finite and >= 0 (any finite number with
+  // TraceFormat::allow_negative), one per row.
   std::vector<double> values;
   // Median spacing of timestamps_s (the mean of the two middle spacings when their
   // count is even, as numpy.median does, which the benchmarks use). 60 for a
@@ -49,14 +53,24 @@ struct Trace {
   std::size_t size() const { return values.size(); }
 };
 
+// What a series may hold beyond a load trace's contract. A load is >= 0 and its
+// timestamps strictly increase; a metric in general (the NAB corpus, which
+// `prescale detect` reads) may be negative and may repeat a timestamp.
+struct TraceFormat {
+  bool allow_negative = false;       // values may be < 0
+  bool allow_repeated_time = false;  // a timestamp may equal the previous one
+};
+
 // Parses the CSV text of a trace. `name` is used for Trace::name and in error
 // messages. Guarantees on success: at least one row, timestamps_s.size() ==
-// values.size(), and step_s > 0.
-Result<Trace> ParseTrace(std::string_view text, std::string_view name);
+// values.size(), and step_s > 0 (with repeated timestamps, the median spacing of the
+// distinct ones).
+Result<Trace> ParseTrace(std::string_view text, std::string_view name,
+                         const TraceFormat& format = {});
 
-// Reads the file at `path` and parses it with ParseTrace(text, path). A file that
-// cannot be opened or read is an error that names it and says why.
-Result<Trace> ReadTrace(const std::string& path);
+// Reads the file at `path` and parses it with ParseTrace(text, path, format). A file
+// that cannot be opened or read is an error that names it and says why.
+Result<Trace> ReadTrace(const std::string& path, const TraceFormat& format = {});
 
 // Parses one timestamp to epoch seconds, after trimming surrounding spaces. Accepts:
 //   - epoch seconds: "804571200", "1.5e9", "12.25" (any finite decimal number);

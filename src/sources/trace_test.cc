@@ -240,6 +240,37 @@ TEST(ParseTraceTest, NegativeZeroBecomesZero) {
   EXPECT_FALSE(std::signbit(trace->values[0]));
 }
 
+// A metric (NAB's art_daily_flatmiddle goes to -22; two of its AWS files repeat a
+// timestamp) parses with the metric format, and only with it.
+TEST(ParseTraceTest, MetricFormatAcceptsNegativeValuesAndRepeatedTimes) {
+  const std::string text =
+      "timestamp,value\n"
+      "2014-04-01 00:00:00,-22\n"
+      "2014-04-01 00:05:00,3.5\n"
+      "2014-04-01 00:05:00,4\n"
+      "2014-04-01 00:10:00,-0.25\n"
+      "2014-04-01 00:20:00,1\n";
+  EXPECT_FALSE(ParseTrace(text, "t.csv").ok());
+  EXPECT_FALSE(ParseTrace(text, "t.csv", TraceFormat{.allow_negative = true}).ok());
+  EXPECT_FALSE(ParseTrace(text, "t.csv", TraceFormat{.allow_repeated_time = true}).ok());
+  Result<Trace> trace =
+      ParseTrace(text, "t.csv", TraceFormat{.allow_negative = true, .allow_repeated_time = true});
+  ASSERT_TRUE(trace.ok()) << trace.status().message();
+  EXPECT_EQ(trace->values, (std::vector<double>{-22, 3.5, 4, -0.25, 1}));
+  EXPECT_EQ(trace->timestamps_s[1], trace->timestamps_s[2]);
+  EXPECT_EQ(trace->step_s, 300);  // the median of the distinct spacings 300, 300, 600
+}
+
+TEST(ParseTraceTest, MetricFormatStillRejectsTimeGoingBackwards) {
+  Result<Trace> trace =
+      ParseTrace("timestamp,value\n60,1\n0,-1\n", "t.csv",
+                 TraceFormat{.allow_negative = true, .allow_repeated_time = true});
+  ASSERT_FALSE(trace.ok());
+  EXPECT_EQ(trace.status().message(),
+            "trace t.csv:3: time goes backwards: timestamp '0' is before the previous timestamp "
+            "'60' (line 2); timestamps must not decrease");
+}
+
 // ---------------------------------------------------------------- ParseTimestamp
 
 struct TimestampCase {
