@@ -4,6 +4,11 @@
 # cycling over every read route, with a bearer token; RSS sampled every 5 s.
 # Prints wrk's figures, the errors (socket errors and non-2xx answers, which must be
 # 0) and the RSS at the start, middle and end with its slope after a warm-up minute.
+# Exits 1 on any error, or when the RSS at the end is above the RSS after the warm-up
+# (the first minute, or the first third of a shorter run) by more than 25 % + 8 MB.
+# SAMPLE_S sets the RSS sampling interval (default 5 s). The daemon keeps 50 points of
+# history per group (history_points; default 2,000), so that what is bounded by design
+# is full within the warm-up, and growth after it is a leak.
 #   bench/api_soak.sh [SECONDS] [CONNECTIONS] [GROUPS]
 #   ROUTE=predict bench/api_soak.sh   # POST /predict instead, once `predict` is built
 set -euo pipefail
@@ -12,6 +17,7 @@ binary=${BINARY:-$PWD/build/prescale}
 seconds=${1:-300}
 conns=${2:-8}
 groups=${3:-20}
+sample_s=${SAMPLE_S:-5}
 command -v wrk > /dev/null || { echo "api_soak: needs wrk (apt-get install wrk)"; exit 1; }
 dir=$(mktemp -d)
 pid=""
@@ -24,6 +30,7 @@ token="soak-$(date +%s%N)"
   echo "  interval_s: 1"
   echo "  listen: 127.0.0.1:$port"
   echo "  log_level: warn"
+  echo "  history_points: 50     # the per-group history is full within the warm-up"
   echo "groups:"
   for i in $(seq 1 "$groups"); do
     echo "  - name: g$i"
@@ -70,7 +77,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/gro
   while kill -0 "$pid" 2>/dev/null; do
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
     echo "$(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN {printf "%.1f", a - b}'),$rss" >> rss.csv
-    sleep 5
+    sleep "$sample_s"
   done
 ) &
 sampler=$!
@@ -84,13 +91,20 @@ pid=""
 errors=$(awk '/Socket errors/ {gsub(/,/, ""); s = $4 + $6 + $8 + $10} /Non-2xx/ {n = $5}
               END {print s + n}' wrk.txt)
 echo "errors (socket + non-2xx): $errors"
-awk -F, -v d="$seconds" '
+awk -F, -v d="$seconds" -v errors="$errors" '
   {t[NR] = $1; r[NR] = $2 / 1024}
   END {
-    # Least-squares slope after the first minute (start-up: caches, pools, history).
-    n = 0; sx = sy = sxx = sxy = 0
-    for (i = 1; i <= NR; i++) if (t[i] >= 60) { n++; sx += t[i]; sy += r[i]; sxx += t[i]^2; sxy += t[i] * r[i] }
+    warm = d / 3 < 60 ? d / 3 : 60
+    # Least-squares slope after the warm-up (start-up: caches, pools, history).
+    n = 0; sx = sy = sxx = sxy = 0; w = 1
+    for (i = 1; i <= NR; i++) {
+      if (t[i] <= warm) w = i
+      if (t[i] >= warm) { n++; sx += t[i]; sy += r[i]; sxx += t[i]^2; sxy += t[i] * r[i] }
+    }
     slope = n > 2 ? (n * sxy - sx * sy) / (n * sxx - sx^2) * 60 : 0
     mid = int((NR + 1) / 2)
-    printf "RSS MB: start %.1f, middle %.1f, end %.1f (%d samples); slope after 60 s %.3f MB/min\n", r[1], r[mid], r[NR], NR, slope
+    printf "RSS MB: start %.1f, after warm-up %.1f, middle %.1f, end %.1f (%d samples); slope after warm-up %.3f MB/min\n", r[1], r[w], r[mid], r[NR], NR, slope
+    if (errors != 0) { print "api_soak: FAIL: " errors " errors"; exit 1 }
+    if (NR < 2) { print "api_soak: FAIL: no RSS samples"; exit 1 }
+    if (r[NR] > 1.25 * r[w] + 8) { printf "api_soak: FAIL: RSS grew from %.1f MB to %.1f MB\n", r[w], r[NR]; exit 1 }
   }' rss.csv

@@ -45,7 +45,9 @@ Result<Windows> ReadWindows(const std::string& path) {
   }
   if (!j.is_object()) return Status::Error("labels " + path + ": expected an object of files");
   Windows windows;
-  for (const auto& [file, list] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& file = item.key();
+    const nlohmann::json& list = item.value();
     auto bad = [&](const std::string& what) {
       return Status::Error("labels " + path + ": '" + file + "': " + what);
     };

@@ -30,7 +30,9 @@
 #include "prescale/state_codec.h"
 
 // Counts every allocation of the test binary, so that a test can check that a call
-// allocates nothing. The array and nothrow forms call these by default.
+// allocates nothing. Every form is replaced, not only the one the others call by
+// default: a sanitizer runtime supplies its own nothrow and array forms, and would
+// then pair its allocation with the free below (alloc-dealloc-mismatch).
 namespace {
 std::atomic<std::int64_t> g_allocations{0};
 }  // namespace
@@ -44,8 +46,20 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept {
+  return operator new(n, tag);
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 #pragma GCC diagnostic pop
 
 namespace prescale {

@@ -143,7 +143,19 @@ Result<PrometheusUrl> ParsePrometheusUrl(std::string_view url) {
     while (prefix.ends_with('/')) prefix.remove_suffix(1);
     parts.path_prefix = std::string(prefix);
   }
-  // httplib parses host and port itself; it refuses what it cannot use.
+  // httplib parses host and port itself, but reads the port with std::stoi, which
+  // throws on one too long; so the port is checked here first.
+  const std::size_t bracket = host_port.rfind(']');
+  const std::size_t colon = host_port.rfind(':');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    const std::string_view port = host_port.substr(colon + 1);
+    const bool digits = !port.empty() && port.size() <= 5 &&
+                        port.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+      return Status::Error("has a bad port (1-65535): " + Quote(url, kMaxQuotedChars));
+    }
+  }
+  // httplib refuses what it cannot use.
   if (!httplib::Client(parts.scheme_host_port).is_valid()) {
     return Status::Error("is not a URL the HTTP client can use: " + Quote(url, kMaxQuotedChars));
   }

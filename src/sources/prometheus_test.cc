@@ -438,6 +438,18 @@ TEST(PrometheusParseTest, Urls) {
   EXPECT_FALSE(ParsePrometheusUrl("ftp://host").ok());
   EXPECT_FALSE(ParsePrometheusUrl("http://").ok());
   EXPECT_FALSE(ParsePrometheusUrl("http://host/?q=1").ok());
+  EXPECT_TRUE(ParsePrometheusUrl("http://[::1]/prom").ok());
+}
+
+// Found by prometheus_json_fuzz: a port too long for an int made httplib throw.
+TEST(PrometheusParseTest, BadPortsAreErrorsNotExceptions) {
+  for (const char* url : {"http://host:88888888888888888888888", "http://[2.5h:88888888888888/8",
+                          "http://host:0", "http://host:65536", "http://host:", "http://host:9x"}) {
+    Result<PrometheusUrl> u = ParsePrometheusUrl(url);
+    ASSERT_FALSE(u.ok()) << url;
+    EXPECT_NE(u.status().message().find("port"), std::string::npos) << u.status().message();
+  }
+  EXPECT_TRUE(ParsePrometheusUrl("http://host:65535").ok());
 }
 
 struct FactoryErrorCase {
