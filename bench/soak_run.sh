@@ -28,6 +28,7 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
   echo "  listen: 127.0.0.1:$port"
   echo "  log_level: warn"
   echo "  history_points: 200    # the API's per-group history reaches its cap early"
+  [[ -n ${MODEL_SAVE_S:-} ]] && echo "  model_save_s: $MODEL_SAVE_S"
   echo "groups:"
   for i in $(seq 1 "$groups"); do
     echo "  - name: g$i"

@@ -81,7 +81,7 @@ void ReadGlobal(Reader& r, const std::string& path, const YAML::Node& g, GlobalC
   }
   if (!r.Check(CheckKeys(path, g, "global",
                          {"interval_s", "listen", "log_level", "outputs", "history_points",
-                          "predict_model", "api", "ha"}))) {
+                          "model_save_s", "predict_model", "api", "ha"}))) {
     return;
   }
   r.Seconds(g, "interval_s", out.interval, false);
@@ -93,6 +93,7 @@ void ReadGlobal(Reader& r, const std::string& path, const YAML::Node& g, GlobalC
                                out.log_level + "'");
   }
   r.Get(g, "history_points", out.history_points);
+  r.Seconds(g, "model_save_s", out.model_save, true);
   r.Get(g, "predict_model", out.predict_model);
   if (out.history_points < 10) r.Fail(g["history_points"], "'history_points' must be >= 10");
   if (YAML::Node o = g["outputs"]) {

@@ -223,7 +223,7 @@ void Controller::Classify(const CapacityStatus& group, PolicyInput& input) {
   record_.classification = &verdict_;
 }
 
-SavedState Controller::SaveState() const {
+SavedState Controller::SaveState(bool with_models) const {
   SavedState out;
   StateWriter w;
   w.Int(1);  // format version
@@ -235,6 +235,7 @@ SavedState Controller::SaveState() const {
   StateWriter p;
   committed_->Save(p);
   out.policy = p.text();
+  if (!with_models) return out;
   if (parts_.forecaster) {
     StateWriter f;
     parts_.forecaster->Save(f);

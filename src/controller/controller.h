@@ -75,7 +75,7 @@ struct StepRecord {
   // was not called; `shadow_reason` says why.
   bool shadow = false;
   std::string shadow_reason;
-  Status error;        // actuator failure, if any
+  Status error;  // actuator failure, if any
 
   // The forecast the decision was sized on: the ensemble member the policy chose
   // (Decision::model), else the forecast itself. Null when the policy needs none.
@@ -149,8 +149,10 @@ class Controller {
   const StepRecord& Step(TimePoint now);
 
   // Saves every part's state; LoadState() restores what it can and returns an error
-  // naming the parts that had to start fresh (the controller still works).
-  SavedState SaveState() const;
+  // naming the parts that had to start fresh (the controller still works). Without
+  // `with_models` only the decision state (controller, policy) is saved, and the
+  // forecaster and detector fields stay empty: they are by far the largest.
+  SavedState SaveState(bool with_models = true) const;
   Status LoadState(const SavedState& saved);
 
   const GroupSpec& group() const { return group_; }

@@ -21,6 +21,9 @@ struct Daemon::Runtime {
   std::unique_ptr<Controller> controller;
   TimePoint next_tick;
   std::atomic<bool> in_flight{false};  // a tick is running on the pool
+  // When the models were last saved (touched only by the group's tick, or after
+  // every tick has finished); unset: never, so the first save is whole.
+  std::optional<TimePoint> models_saved_at;
   // Guarded by Daemon::mu_.
   GroupSnapshot snapshot;
   std::deque<HistoryPoint> history;
@@ -208,8 +211,11 @@ int Daemon::TickDue() {
     auto job = [this, rt, now] {
       Tick(*rt, now);
       // State first, then the files that report it: a decisions line never claims
-      // an action that the saved state does not know.
-      SaveState({rt}, now);
+      // an action that the saved state does not know. The decision state is saved
+      // every tick; the models, which are most of the bytes, every model_save.
+      const bool models =
+          !rt->models_saved_at || now - *rt->models_saved_at >= config_.global.model_save;
+      if (SaveState({rt}, now, models) && models) rt->models_saved_at = now;
       outputs_->Flush(rt->info.name);
       log_.Flush();
       rt->in_flight.store(false);
@@ -236,17 +242,21 @@ bool Daemon::TickRunning(const std::string& name) const {
   return false;
 }
 
-void Daemon::SaveState(const std::vector<const Runtime*>& groups, TimePoint now) {
+bool Daemon::SaveState(const std::vector<const Runtime*>& groups, TimePoint now, bool with_models) {
   std::vector<StoredGroup> rows;
   rows.reserve(groups.size());
   for (const Runtime* g : groups) {
     const Controller& c = *g->controller;
     rows.push_back(StoredGroup{g->info.name, g->config.policy.type,
                                c.forecaster() ? std::string(c.forecaster()->name()) : "",
-                               g->info.detector, c.SaveState()});
+                               g->info.detector, c.SaveState(with_models), with_models});
   }
   std::lock_guard lock(store_mu_);
-  if (Status s = store_->SaveAll(rows, now); !s.ok()) log_.Error("", s.message());
+  if (Status s = store_->SaveAll(rows, now); !s.ok()) {
+    log_.Error("", s.message());
+    return false;
+  }
+  return true;
 }
 
 void Daemon::ShowStatus() {
@@ -323,6 +333,7 @@ Status Daemon::Reload(DaemonConfig config) {
   groups_ = std::move(next);
   config_.groups = std::move(config.groups);
   config_.global.history_points = config.global.history_points;
+  config_.global.model_save = config.global.model_save;
   return Status::Ok();
 }
 
@@ -331,10 +342,10 @@ void Daemon::Shutdown() {
   shut_down_ = true;
   WaitIdle();  // the ticks in progress finish
   if (outputs_) outputs_->FlushAll();
-  if (store_ && !groups_.empty()) {
-    std::vector<const Runtime*> all;
-    for (const auto& g : groups_) all.push_back(g.get());
-    SaveState(all, clock_.Now());
+  if (store_) {
+    // A group at a time: a thousand groups' models at once would double the memory.
+    const TimePoint now = clock_.Now();
+    for (const auto& g : groups_) SaveState({g.get()}, now, true);
   }
   log_.Info("", "Stopped: files flushed, state saved");
   log_.Flush();

@@ -91,7 +91,9 @@ class Daemon final : public StatusProvider {
                                          TimePoint now);
   void Tick(Runtime& g, TimePoint now);
   // Saves the groups' states in one transaction.
-  void SaveState(const std::vector<const Runtime*>& groups, TimePoint now);
+  // Saves the groups' state (the models too with `with_models`); false on a failure,
+  // which it logs.
+  bool SaveState(const std::vector<const Runtime*>& groups, TimePoint now, bool with_models);
   std::optional<TimePoint> NextDue() const;
   void ShowStatus();
 
@@ -106,7 +108,7 @@ class Daemon final : public StatusProvider {
   std::unique_ptr<WorkerPool> pool_;  // null: ticks run inline
   mutable std::mutex mu_;  // guards the snapshots and histories in groups_, and decisions_
   std::deque<DecisionRecord> decisions_;  // oldest first
-  std::mutex store_mu_;    // one writer to the state store at a time
+  std::mutex store_mu_;                   // one writer to the state store at a time
   bool shut_down_ = false;
 };
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <thread>
 
+#include "daemon/state_store.h"
+
 namespace prescale {
 namespace {
 
@@ -21,9 +23,10 @@ class DaemonTest : public testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  DaemonConfig Config(const std::string& groups_yaml) {
-    std::string yaml = "global:\n  interval_s: 10\n  listen: ''\n  outputs:\n";
-    for (const char* k : {"metrics_csv", "anomalies_log", "decisions_jsonl", "log_file", "state_db"}) {
+  DaemonConfig Config(const std::string& groups_yaml, const std::string& global_yaml = "") {
+    std::string yaml = "global:\n  interval_s: 10\n  listen: ''\n" + global_yaml + "  outputs:\n";
+    for (const char* k :
+         {"metrics_csv", "anomalies_log", "decisions_jsonl", "log_file", "state_db"}) {
       yaml += std::string("    ") + k + ": " + (dir_ / k).string() + "\n";
     }
     yaml += "groups:\n" + groups_yaml;
@@ -143,12 +146,49 @@ TEST_F(DaemonTest, RestartKeepsTheCooldown) {
   EXPECT_EQ(d->Group("web")->actions, 1);
 }
 
+// The decision state is saved after every tick; the models, most of the bytes, every
+// model_save_s of the group's time, and all of it when the daemon stops.
+TEST_F(DaemonTest, ModelsAreSavedEveryModelSaveAndAtStop) {
+  const std::string group =
+      "  - name: web\n"
+      "    source: {type: synthetic, base_per_s: 100, noise: 0.2, seed: 3}\n"
+      "    capacity_per_instance: 10\n"
+      "    min: 1\n    max: 50\n    initial: 2\n";
+  DaemonConfig c = Config(group, "  model_save_s: 100\n");
+  auto stored = [&] {
+    auto store = StateStore::Open((dir_ / "state_db").string());
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    auto g = (*store)->Load("web");
+    EXPECT_TRUE(g.ok() && g->has_value());
+    return **g;
+  };
+  auto d = Make(c);
+  Ticks(*d, 1);  // t0: the first save is whole
+  const StoredGroup first = stored();
+  EXPECT_FALSE(first.state.forecaster.empty());
+  EXPECT_FALSE(first.state.detector.empty());
+  Ticks(*d, 5);  // t0+10 .. t0+50: the decision state only
+  const StoredGroup later = stored();
+  EXPECT_EQ(later.state.forecaster, first.state.forecaster);
+  EXPECT_EQ(later.state.detector, first.state.detector);
+  EXPECT_EQ(later.forecaster_type, first.forecaster_type);
+  EXPECT_NE(later.state.policy, first.state.policy);  // it learned from 5 more ticks
+  Ticks(*d, 5);                                       // ... t0+100: the models again
+  const StoredGroup again = stored();
+  EXPECT_NE(again.state.forecaster, first.state.forecaster);
+  Ticks(*d, 2);
+  EXPECT_EQ(stored().state.forecaster, again.state.forecaster);
+  d.reset();  // stops: everything is saved
+  EXPECT_NE(stored().state.forecaster, again.state.forecaster);
+}
+
 TEST_F(DaemonTest, ReloadKeepsStateOfGroupsThatStay) {
   std::string group = std::string(kHpaGroup) + "    cooldown_s: 100\n";
   auto d = Make(Config(group));
   Ticks(*d, 1);
-  DaemonConfig next = Config(group + "  - name: extra\n    source: synthetic\n"
-                                     "    capacity_per_instance: 10\n    policy: hpa\n");
+  DaemonConfig next = Config(group +
+                             "  - name: extra\n    source: synthetic\n"
+                             "    capacity_per_instance: 10\n    policy: hpa\n");
   ASSERT_TRUE(d->Reload(next).ok());
   ASSERT_EQ(d->Groups().size(), 2u);
   Ticks(*d, 3);

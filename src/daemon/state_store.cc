@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <initializer_list>
 
 namespace prescale {
 namespace {
@@ -38,10 +39,18 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   const char* setup =
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=NORMAL;"
+      // The decision state, rewritten every tick. Its forecaster and detector columns
+      // are those of stores written before group_models, read when a group has no
+      // models row yet.
       "CREATE TABLE IF NOT EXISTS group_state ("
       "  grp TEXT PRIMARY KEY, saved_at REAL NOT NULL,"
       "  policy_type TEXT, policy TEXT, forecaster_type TEXT, forecaster TEXT,"
-      "  detector_type TEXT, detector TEXT, controller TEXT);";
+      "  detector_type TEXT, detector TEXT, controller TEXT);"
+      // The models, about a hundred times larger, rewritten less often: a table of
+      // their own, since SQLite rewrites a whole row when any column changes.
+      "CREATE TABLE IF NOT EXISTS group_models ("
+      "  grp TEXT PRIMARY KEY, saved_at REAL NOT NULL,"
+      "  forecaster_type TEXT, forecaster TEXT, detector_type TEXT, detector TEXT);";
   if (sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK) {
     return SqlError(db, "cannot set up " + path);
   }
@@ -54,26 +63,41 @@ Status StateStore::SaveAll(const std::vector<StoredGroup>& groups, TimePoint now
   if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return SqlError(db_, "begin");
   }
-  Statement st;
-  const char* sql =
+  Statement state;
+  Statement models;
+  const char* state_sql =
       "INSERT OR REPLACE INTO group_state (grp, saved_at, policy_type, policy, forecaster_type,"
-      " forecaster, detector_type, detector, controller) VALUES (?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db_, sql, -1, &st.stmt, nullptr) != SQLITE_OK) {
+      " forecaster, detector_type, detector, controller) VALUES (?1,?2,?3,?4,?5,NULL,?6,NULL,?7)";
+  const char* models_sql =
+      "INSERT OR REPLACE INTO group_models (grp, saved_at, forecaster_type, forecaster,"
+      " detector_type, detector) VALUES (?1,?2,?3,?4,?5,?6)";
+  if (sqlite3_prepare_v2(db_, state_sql, -1, &state.stmt, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db_, models_sql, -1, &models.stmt, nullptr) != SQLITE_OK) {
+    Status s = SqlError(db_, "prepare");
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return SqlError(db_, "prepare");
+    return s;
   }
-  for (const StoredGroup& g : groups) {
-    const std::string* texts[] = {&g.group,           &g.policy_type, &g.state.policy,
-                                  &g.forecaster_type, &g.state.forecaster, &g.detector_type,
-                                  &g.state.detector,  &g.state.controller};
-    const int columns[] = {1, 3, 4, 5, 6, 7, 8, 9};
-    sqlite3_reset(st.stmt);
-    for (int i = 0; i < 8; ++i) {
-      sqlite3_bind_text(st.stmt, columns[i], texts[i]->c_str(),
-                        static_cast<int>(texts[i]->size()), SQLITE_STATIC);
+  // Binds the group to ?1, the time to ?2 and the texts to ?3 on, then runs it.
+  auto run = [&](sqlite3_stmt* stmt, const std::string& group,
+                 std::initializer_list<const std::string*> texts) {
+    sqlite3_reset(stmt);
+    sqlite3_bind_text(stmt, 1, group.c_str(), static_cast<int>(group.size()), SQLITE_STATIC);
+    sqlite3_bind_double(stmt, 2, ToEpochSeconds(now));
+    int column = 3;
+    for (const std::string* t : texts) {
+      sqlite3_bind_text(stmt, column++, t->c_str(), static_cast<int>(t->size()), SQLITE_STATIC);
     }
-    sqlite3_bind_double(st.stmt, 2, ToEpochSeconds(now));
-    if (sqlite3_step(st.stmt) != SQLITE_DONE) {
+    return sqlite3_step(stmt) == SQLITE_DONE;
+  };
+  for (const StoredGroup& g : groups) {
+    bool ok = run(state.stmt, g.group,
+                  {&g.policy_type, &g.state.policy, &g.forecaster_type, &g.detector_type,
+                   &g.state.controller});
+    if (ok && g.with_models) {
+      ok = run(models.stmt, g.group,
+               {&g.forecaster_type, &g.state.forecaster, &g.detector_type, &g.state.detector});
+    }
+    if (!ok) {
       Status s = SqlError(db_, "save group " + g.group);
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return s;
@@ -90,8 +114,10 @@ Status StateStore::SaveAll(const std::vector<StoredGroup>& groups, TimePoint now
 Result<std::optional<StoredGroup>> StateStore::Load(const std::string& group) {
   Statement st;
   const char* sql =
-      "SELECT policy_type, policy, forecaster_type, forecaster, detector_type, detector,"
-      " controller FROM group_state WHERE grp = ?";
+      "SELECT s.policy_type, s.policy, COALESCE(m.forecaster_type, s.forecaster_type),"
+      " COALESCE(m.forecaster, s.forecaster), COALESCE(m.detector_type, s.detector_type),"
+      " COALESCE(m.detector, s.detector), s.controller"
+      " FROM group_state s LEFT JOIN group_models m ON m.grp = s.grp WHERE s.grp = ?";
   if (sqlite3_prepare_v2(db_, sql, -1, &st.stmt, nullptr) != SQLITE_OK) {
     return SqlError(db_, "prepare");
   }

@@ -3,8 +3,8 @@
 //
 // One row per group, replaced in one transaction after each of the group's ticks
 // (before its output lines are written): after `kill -9` at most the tick in
-// progress is lost. Thread-compatible: the daemon serialises writers. Each part is stored with the plugin type
-// that wrote it, so a config that changes a group's policy starts that part fresh
+// progress is lost. Thread-compatible: the daemon serialises writers. Each part is stored with the
+// plugin type that wrote it, so a config that changes a group's policy starts that part fresh
 // instead of misreading it.
 #pragma once
 
@@ -26,6 +26,9 @@ struct StoredGroup {
   std::string forecaster_type;
   std::string detector_type;
   SavedState state;
+  // False: `state` holds only the decision state (Controller::SaveState(false)), and
+  // the stored forecaster and detector are kept as they are.
+  bool with_models = true;
 };
 
 class StateStore {
