@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace prescale {
 namespace {
@@ -41,6 +42,17 @@ class StateStoreTest : public testing::Test {
     return g;
   }
 
+  // Saves each round in turn (a round a second apart) through one store, then closes it.
+  void Save(const std::vector<StoredGroup>& rounds) {
+    auto store = StateStore::Open(path_.string());
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    TimePoint t = t0_;
+    for (const StoredGroup& g : rounds) {
+      ASSERT_TRUE((*store)->SaveAll({g}, t).ok());
+      t += Duration(1);
+    }
+  }
+
   StoredGroup Load() {
     auto store = StateStore::Open(path_.string());
     EXPECT_TRUE(store.ok()) << store.status().message();
@@ -55,10 +67,7 @@ class StateStoreTest : public testing::Test {
 };
 
 TEST_F(StateStoreTest, SavesAndLoadsEveryPart) {
-  auto store = StateStore::Open(path_.string());
-  ASSERT_TRUE(store.ok()) << store.status().message();
-  ASSERT_TRUE((*store)->SaveAll({Group("1", true)}, t0_).ok());
-  store->reset();
+  Save({Group("1", true)});
   const StoredGroup g = Load();
   EXPECT_EQ(g.policy_type, "predictive");
   EXPECT_EQ(g.forecaster_type, "auto");
@@ -70,11 +79,7 @@ TEST_F(StateStoreTest, SavesAndLoadsEveryPart) {
 }
 
 TEST_F(StateStoreTest, DecisionStateAloneKeepsTheModels) {
-  auto store = StateStore::Open(path_.string());
-  ASSERT_TRUE(store.ok()) << store.status().message();
-  ASSERT_TRUE((*store)->SaveAll({Group("1", true)}, t0_).ok());
-  ASSERT_TRUE((*store)->SaveAll({Group("2", false)}, t0_ + Duration(10)).ok());
-  store->reset();
+  Save({Group("1", true), Group("2", false)});
   const StoredGroup g = Load();
   EXPECT_EQ(g.state.policy, "policy 2");
   EXPECT_EQ(g.state.controller, "controller 2");
@@ -83,10 +88,7 @@ TEST_F(StateStoreTest, DecisionStateAloneKeepsTheModels) {
 }
 
 TEST_F(StateStoreTest, DecisionStateBeforeAnyModelsLeavesThemEmpty) {
-  auto store = StateStore::Open(path_.string());
-  ASSERT_TRUE(store.ok()) << store.status().message();
-  ASSERT_TRUE((*store)->SaveAll({Group("1", false)}, t0_).ok());
-  store->reset();
+  Save({Group("1", false)});
   const StoredGroup g = Load();
   EXPECT_EQ(g.state.policy, "policy 1");
   EXPECT_TRUE(g.state.forecaster.empty());
@@ -111,11 +113,7 @@ TEST_F(StateStoreTest, ReadsTheModelsOfAnOlderStore) {
   EXPECT_EQ(g.state.detector, "d");
   EXPECT_EQ(g.state.controller, "c");
   // The next whole save moves the models to their table; a decision save then keeps them.
-  auto store = StateStore::Open(path_.string());
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->SaveAll({Group("2", true)}, t0_).ok());
-  ASSERT_TRUE((*store)->SaveAll({Group("3", false)}, t0_ + Duration(10)).ok());
-  store->reset();
+  Save({Group("2", true), Group("3", false)});
   g = Load();
   EXPECT_EQ(g.state.policy, "policy 3");
   EXPECT_EQ(g.state.forecaster, "forecaster 2");
