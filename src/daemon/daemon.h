@@ -90,9 +90,8 @@ class Daemon final : public StatusProvider {
   Result<std::unique_ptr<Runtime>> Build(const GroupConfig& g, const Runtime* previous,
                                          TimePoint now);
   void Tick(Runtime& g, TimePoint now);
-  // Saves the groups' states in one transaction.
-  // Saves the groups' state (the models too with `with_models`); false on a failure,
-  // which it logs.
+  // Saves the groups' state (the models too with `with_models`) in one transaction;
+  // false on a failure, which it logs.
   bool SaveState(const std::vector<const Runtime*>& groups, TimePoint now, bool with_models);
   std::optional<TimePoint> NextDue() const;
   void ShowStatus();
