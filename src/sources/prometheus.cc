@@ -143,17 +143,32 @@ Result<PrometheusUrl> ParsePrometheusUrl(std::string_view url) {
     while (prefix.ends_with('/')) prefix.remove_suffix(1);
     parts.path_prefix = std::string(prefix);
   }
-  // httplib parses host and port itself, but reads the port with std::stoi, which
-  // throws on one too long; so the port is checked here first.
+  // httplib parses host and port itself, with a std::regex (recursive: a long odd
+  // host overflows the stack) and std::stoi (throws on a port too long), so both are
+  // checked here first: a name or IPv4 address, or an IPv6 one in brackets.
+  std::string_view host = host_port;
+  std::string_view port;
   const std::size_t bracket = host_port.rfind(']');
   const std::size_t colon = host_port.rfind(':');
   if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-    const std::string_view port = host_port.substr(colon + 1);
+    host = host_port.substr(0, colon);
+    port = host_port.substr(colon + 1);
     const bool digits = !port.empty() && port.size() <= 5 &&
                         port.find_first_not_of("0123456789") == std::string_view::npos;
     if (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
       return Status::Error("has a bad port (1-65535): " + Quote(url, kMaxQuotedChars));
     }
+  }
+  const bool ipv6 = host.size() > 2 && host.front() == '[' && host.back() == ']' &&
+                    host.substr(1, host.size() - 2).find_first_not_of("0123456789abcdefABCDEF:.") ==
+                        std::string_view::npos;
+  const bool name = !host.empty() && host.size() <= 253 &&
+                    host.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789.-_") == std::string_view::npos;
+  if (!ipv6 && !name) {
+    return Status::Error("has a bad host (a name, an IPv4 address or [an IPv6 one]): " +
+                         Quote(url, kMaxQuotedChars));
   }
   // httplib refuses what it cannot use.
   if (!httplib::Client(parts.scheme_host_port).is_valid()) {

@@ -452,6 +452,22 @@ TEST(PrometheusParseTest, BadPortsAreErrorsNotExceptions) {
   EXPECT_TRUE(ParsePrometheusUrl("http://host:65535").ok());
 }
 
+// Found by prometheus_json_fuzz: a long host of brackets overflowed the stack in
+// httplib's std::regex; only names, IPv4 and bracketed IPv6 addresses reach it.
+TEST(PrometheusParseTest, BadHostsAreErrors) {
+  std::string brackets = "http://127.0.";
+  for (int i = 0; i < 2000; ++i) brackets += "[-9,";
+  for (const std::string& url :
+       {brackets, std::string("http://ho st:9090"), std::string("http://[::1:9090"),
+        std::string("http://[zz]:1"), std::string("http://") + std::string(300, 'a')}) {
+    Result<PrometheusUrl> u = ParsePrometheusUrl(url);
+    ASSERT_FALSE(u.ok()) << url.substr(0, 40);
+    EXPECT_NE(u.status().message().find("bad host"), std::string::npos) << u.status().message();
+  }
+  EXPECT_TRUE(ParsePrometheusUrl("http://prom-1.example_x.com:9090").ok());
+  EXPECT_TRUE(ParsePrometheusUrl("http://[fe80::1]:9090").ok());
+}
+
 struct FactoryErrorCase {
   const char* name;
   std::vector<std::pair<std::string, std::string>> params;
