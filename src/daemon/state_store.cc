@@ -54,28 +54,29 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   if (sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK) {
     return SqlError(db, "cannot set up " + path);
   }
-  return store;
-}
-
-StateStore::~StateStore() { sqlite3_close(db_); }
-
-Status StateStore::SaveAll(const std::vector<StoredGroup>& groups, TimePoint now) {
-  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return SqlError(db_, "begin");
-  }
-  Statement state;
-  Statement models;
+  // Prepared once: SaveAll runs after every tick of every group.
   const char* state_sql =
       "INSERT OR REPLACE INTO group_state (grp, saved_at, policy_type, policy, forecaster_type,"
       " forecaster, detector_type, detector, controller) VALUES (?1,?2,?3,?4,?5,NULL,?6,NULL,?7)";
   const char* models_sql =
       "INSERT OR REPLACE INTO group_models (grp, saved_at, forecaster_type, forecaster,"
       " detector_type, detector) VALUES (?1,?2,?3,?4,?5,?6)";
-  if (sqlite3_prepare_v2(db_, state_sql, -1, &state.stmt, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db_, models_sql, -1, &models.stmt, nullptr) != SQLITE_OK) {
-    Status s = SqlError(db_, "prepare");
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return s;
+  if (sqlite3_prepare_v2(db, state_sql, -1, &store->save_state_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, models_sql, -1, &store->save_models_, nullptr) != SQLITE_OK) {
+    return SqlError(db, "cannot prepare the saves in " + path);
+  }
+  return store;
+}
+
+StateStore::~StateStore() {
+  sqlite3_finalize(save_state_);
+  sqlite3_finalize(save_models_);
+  sqlite3_close(db_);
+}
+
+Status StateStore::SaveAll(const std::vector<StoredGroup>& groups, TimePoint now) {
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return SqlError(db_, "begin");
   }
   // Binds the group to ?1, the time to ?2 and the texts to ?3 on, then runs it.
   auto run = [&](sqlite3_stmt* stmt, const std::string& group,
@@ -87,14 +88,16 @@ Status StateStore::SaveAll(const std::vector<StoredGroup>& groups, TimePoint now
     for (const std::string* t : texts) {
       sqlite3_bind_text(stmt, column++, t->c_str(), static_cast<int>(t->size()), SQLITE_STATIC);
     }
-    return sqlite3_step(stmt) == SQLITE_DONE;
+    const bool done = sqlite3_step(stmt) == SQLITE_DONE;
+    sqlite3_reset(stmt);  // done with it until the next save: the transaction may commit
+    return done;
   };
   for (const StoredGroup& g : groups) {
-    bool ok = run(state.stmt, g.group,
+    bool ok = run(save_state_, g.group,
                   {&g.policy_type, &g.state.policy, &g.forecaster_type, &g.detector_type,
                    &g.state.controller});
     if (ok && g.with_models) {
-      ok = run(models.stmt, g.group,
+      ok = run(save_models_, g.group,
                {&g.forecaster_type, &g.state.forecaster, &g.detector_type, &g.state.detector});
     }
     if (!ok) {

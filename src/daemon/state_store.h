@@ -16,6 +16,7 @@
 #include "controller/controller.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace prescale {
 
@@ -43,6 +44,8 @@ class StateStore {
  private:
   explicit StateStore(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  sqlite3_stmt* save_state_ = nullptr;   // the decision state of one group
+  sqlite3_stmt* save_models_ = nullptr;  // its models
 };
 
 }  // namespace prescale

@@ -155,7 +155,8 @@ Result<PrometheusUrl> ParsePrometheusUrl(std::string_view url) {
     port = host_port.substr(colon + 1);
     const bool digits = !port.empty() && port.size() <= 5 &&
                         port.find_first_not_of("0123456789") == std::string_view::npos;
-    if (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+    const int number = digits ? std::stoi(std::string(port)) : 0;
+    if (number < 1 || number > 65535) {
       return Status::Error("has a bad port (1-65535): " + Quote(url, kMaxQuotedChars));
     }
   }
