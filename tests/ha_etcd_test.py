@@ -261,10 +261,13 @@ def main(argv):
                 leader.start()
             del n_before
         # Let the last spell run a little, then stop everyone.
+        # The followers go first, so no one takes over; the last spell ends once its
+        # leader has stopped (it may act until then).
         time.sleep(1)
-        spells[-1][2] = time.time()
-        for r in replicas:
+        last = [r for r in replicas if r.name == spells[-1][0]]
+        for r in [r for r in replicas if r not in last] + last:
             r.stop()
+        spells[-1][2] = time.time()
 
         # The actuator's record: each action by the leader of the moment, and never
         # by a replica after its spell ended (no duplicates across a handover).
