@@ -42,6 +42,12 @@ struct PolicyNeeds {
   // stays pure.
   bool classification = false;
   PluginSpec classifier;
+  // Whether the controller undoes a decision the group did not take (a cooldown, a
+  // back-off, a failed action), so the policy decides afresh from the state it had.
+  // A policy whose state follows only what it observes (its own shadow decisions,
+  // the load) sets false: it learns from every interval, and the controller decides
+  // on the state itself instead of on a copy.
+  bool roll_back_untaken = true;
 };
 
 struct PolicyInput {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -217,6 +218,9 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
               "(global.api.allow_unauthenticated: true)");
     }
   }
+  // Loading the model parses megabytes of JSON that are freed again; glibc keeps such
+  // pages in the heap unless asked, and a daemon's resident size is what users watch.
+  malloc_trim(0);
   InstallSignals();
   std::optional<TimePoint> until;
   if (flags.for_s) until = clock.Now() + Duration(*flags.for_s);

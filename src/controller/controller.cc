@@ -141,7 +141,8 @@ const StepRecord& Controller::Step(TimePoint now) {
   last_known_desired_ = described->desired;
   const Limits limits = EffectiveLimits(group_.limits, actuator_.PlatformLimits());
 
-  // 3. Decide on a scratch copy of the state.
+  // 3. Decide on a scratch copy of the state (on the state itself when the policy
+  //    has nothing to undo).
   PolicyInput input;
   input.now = now;
   input.interval = group_.interval;
@@ -152,15 +153,16 @@ const StepRecord& Controller::Step(TimePoint now) {
   input.forecast = parts_.forecaster ? &forecast_ : nullptr;
   input.anomaly = record_.anomaly;
   if (needs_.classification) Classify(*described, input);
-  working_->CopyFrom(*committed_);
-  Decision d = parts_.policy->Decide(input, *working_);
+  if (needs_.roll_back_untaken) working_->CopyFrom(*committed_);
+  Decision d = parts_.policy->Decide(input, needs_.roll_back_untaken ? *working_ : *committed_);
   d.desired = limits.Clamp(d.desired);
   d.action = ActionFor(d.desired, described->desired);
   record_.decision = d;
 
-  // 4. Actuate; keep the new state only if the world took the change. The group's
-  //    cooldown and the back-off after a failure hold the change back; the policy
-  //    then decides afresh next tick from the state it had.
+  // 4. Actuate; keep the new state only if the world took the change (or the policy
+  //    has nothing to undo). The group's cooldown and the back-off after a failure
+  //    hold the change back; the policy then decides afresh next tick from the state
+  //    it had.
   bool keep = true;
   if (d.desired != described->desired) {
     if (now - last_action_ < group_.cooldown) {
@@ -195,7 +197,7 @@ const StepRecord& Controller::Step(TimePoint now) {
       ++failures_;
     }
   }
-  if (keep) std::swap(committed_, working_);
+  if (keep && needs_.roll_back_untaken) std::swap(committed_, working_);
 
   // 5. Record.
   if (recorder_) recorder_->Record(group_, record_);

@@ -142,6 +142,24 @@ TEST_F(ControllerTest, FailedActionRollsBackPolicyState) {
   EXPECT_EQ(actuator_.set_calls, 2);
 }
 
+// The predictive policy's state follows the load and its own shadow decisions, not the
+// group's actions (PolicyNeeds::roll_back_untaken): an interval whose action failed
+// still teaches it, where seed 2's above is rolled back.
+TEST_F(ControllerTest, FailedActionKeepsWhatThePredictivePolicyLearnt) {
+  Controller c = Make("predictive");
+  source_.next.load_per_s = 10;
+  for (int i = 0; i < 3; ++i) c.Step(Tick());
+  ASSERT_EQ(actuator_.set_calls, 0);
+  const std::string before = c.SaveState(false).policy;
+  source_.next.load_per_s = 500;  // needs far more than one instance
+  actuator_.fail_set = true;
+  const StepRecord& r = c.Step(Tick());
+  EXPECT_FALSE(r.acted);
+  EXPECT_EQ(r.decision.reason, Reason::kActuatorError);
+  EXPECT_EQ(actuator_.set_calls, 1);
+  EXPECT_NE(c.SaveState(false).policy, before);
+}
+
 TEST_F(ControllerTest, UnknownPluginsAreErrorsListingTheKnown) {
   GroupSpec g;
   auto parts = Controller::BuildParts(g, PluginSpec{"predictive", {}, {}},

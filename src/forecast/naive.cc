@@ -74,10 +74,24 @@ double NaiveForecaster::PointAt(int h) const {
 
 void NaiveForecaster::Push(double v) {
   if (options_.kind == Kind::kPercentile) {
-    if (recent_.full() && !std::isnan(recent_.Oldest())) {
-      sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), recent_.Oldest()));
+    const bool leaves = recent_.full() && !std::isnan(recent_.Oldest());
+    if (leaves && !std::isnan(v)) {
+      // One value in, one out: shift only the values between the two, not the
+      // whole tail twice.
+      auto out = std::lower_bound(sorted_.begin(), sorted_.end(), recent_.Oldest());
+      if (v >= *out) {
+        auto in = std::upper_bound(out, sorted_.end(), v);
+        std::move(out + 1, in, out);
+        *(in - 1) = v;
+      } else {
+        auto in = std::upper_bound(sorted_.begin(), out, v);
+        std::move_backward(in, out, out + 1);
+        *in = v;
+      }
+    } else {
+      if (leaves) sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), recent_.Oldest()));
+      if (!std::isnan(v)) sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), v), v);
     }
-    if (!std::isnan(v)) sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), v), v);
   }
   recent_.Push(v);
 }

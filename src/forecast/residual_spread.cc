@@ -1,5 +1,6 @@
 #include "forecast/residual_spread.h"
 
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -76,8 +77,15 @@ void ResidualSpread::FillUpper(double quantile, ForecastResult& out) const {
     cached_quantile_ = quantile;
   }
   const double scale = quantile == 0.5 ? 0.0 : cached_z_ * Sigma();
+  // sqrt(h) from a table for the horizons policies ask for (every model, every step).
+  static const auto kRoots = [] {
+    std::array<double, 64> r{};
+    for (std::size_t i = 0; i < r.size(); ++i) r[i] = std::sqrt(static_cast<double>(i + 1));
+    return r;
+  }();
   for (std::size_t i = 0; i < out.point.size(); ++i) {
-    out.upper[i] = out.point[i] + scale * std::sqrt(static_cast<double>(i + 1));
+    const double root = i < kRoots.size() ? kRoots[i] : std::sqrt(static_cast<double>(i + 1));
+    out.upper[i] = out.point[i] + scale * root;
   }
 }
 

@@ -30,7 +30,8 @@ std::string_view SeasonalityName(Seasonality s) {
   return "none";
 }
 
-EwCorrelation::EwCorrelation(double halflife_pairs) : log_keep_(-std::log(2.0) / halflife_pairs) {
+EwCorrelation::EwCorrelation(double halflife_pairs)
+    : log_keep_(-std::log(2.0) / halflife_pairs), expm1_keep_(std::expm1(log_keep_)) {
   assert(halflife_pairs > 0);
 }
 
@@ -42,7 +43,7 @@ void EwCorrelation::Add(double x, double y) {
   // 1 - keep would leave the first pair keep^(n-1) of the weight (still 0.8 after a
   // season of pairs), so that one odd first pair would set the correlation for weeks.
   const double n = static_cast<double>(count_ + 1);
-  const double w = count_ == 0 ? 1.0 : std::expm1(log_keep_) / std::expm1(n * log_keep_);
+  const double w = count_ == 0 ? 1.0 : expm1_keep_ / std::expm1(n * log_keep_);
   const double dx = x - mean_x_;
   const double dy = y - mean_y_;
   mean_x_ += w * dx;

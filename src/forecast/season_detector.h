@@ -50,7 +50,8 @@ class EwCorrelation {
   void Load(StateReader& r);
 
  private:
-  double log_keep_;  // log of the weight an old pair keeps per new pair
+  double log_keep_;    // log of the weight an old pair keeps per new pair
+  double expm1_keep_;  // that weight - 1
   double mean_x_ = 0, mean_y_ = 0;
   double var_x_ = 0, var_y_ = 0, cov_ = 0;
   std::int64_t count_ = 0;

@@ -77,6 +77,7 @@ PolicyNeeds ClassifierPolicy::Needs() const {
   PolicyNeeds needs = fallback_->Needs();
   needs.classification = true;
   needs.classifier = config_.classifier;
+  needs.roll_back_untaken = true;  // its own counters follow the decisions taken
   return needs;
 }
 

@@ -46,10 +46,17 @@ std::string_view SizingName(const CandidateSpec& s) {
   return window ? "forecast + headroom (stabilised)" : "forecast + headroom";
 }
 
-// The decision a sizing makes for a group of `total` instances: grow to the need at
-// once; shrink to it only as far as the stabilisation window allows.
+// The size a sizing asks of a group of `total` instances: grow to the need at once;
+// shrink to it only as far as the stabilisation window allows.
+int DesiredSize(const Sizing& z, int total) {
+  return z.need < total && z.floor > z.need ? std::min(total, z.floor) : z.need;
+}
+
+// The decision a sizing makes for a group of `total` instances: DesiredSize, with its
+// reason.
 Decision Apply(const Sizing& z, int total) {
-  Decision d{z.need, Action::kHold, z.reason, "", z.recommendation, z.model, z.sizing};
+  Decision d{DesiredSize(z, total), Action::kHold, z.reason, "", z.recommendation, z.model,
+             z.sizing};
   switch (z.reason) {
     case Reason::kWarmingUp:
       d.message = "Forecaster warming up - sized for the load now with headroom";
@@ -62,7 +69,6 @@ Decision Apply(const Sizing& z, int total) {
   }
   if (z.need < total) {
     if (z.floor > z.need) {
-      d.desired = std::min(total, z.floor);
       d.reason = Reason::kStabilized;
       d.message = "Scale-in held back by the stabilisation window";
     } else if (z.reason == Reason::kForecast) {
@@ -79,6 +85,8 @@ Decision Apply(const Sizing& z, int total) {
 // followed by one at least as large can never be the window's largest again, so it
 // is dropped, and the oldest leaves when it falls out of the window. The items live
 // in the state's shared array (see PredictiveState), `capacity` of them from `base`.
+// A deque holds only the window's staircase of falling needs, a handful on most
+// loads, so the state starts with few slots and grows them when one fills.
 struct WindowMax {
   int head = 0;  // slot of the oldest item
   int size = 0;
@@ -87,10 +95,13 @@ struct WindowMax {
   const Need& At(const Need* base, int capacity, int i) const {
     return base[Wrap(head + i, capacity)];
   }
-  // Adds `need` at `now`; returns the largest need of (now - window, now], or `need`
-  // itself when the window is empty.
-  int Push(Need* base, int capacity, TimePoint now, int need, Duration window) {
+  // Drops the items `need` makes redundant: step one of a push.
+  void DropBelow(const Need* base, int capacity, int need) {
     while (size > 0 && At(base, capacity, size - 1).instances <= need) --size;
+  }
+  // Adds `need` at `now` after DropBelow; returns the largest need of (now - window,
+  // now], or `need` itself when the window is empty.
+  int Push(Need* base, int capacity, TimePoint now, int need, Duration window) {
     if (size == capacity) PopFront(capacity);  // only if time stood still: keep going
     base[Wrap(head + size, capacity)] = Need{now, need};
     ++size;
@@ -141,16 +152,20 @@ int WindowSize(Duration stabilization, Duration interval) {
   return static_cast<int>(std::ceil(stabilization / interval)) + 2;
 }
 
+// Stabilisation slots a candidate starts with.
+constexpr int kFirstWindowSlots = 8;
+
 struct PredictiveState : StateBase<PredictiveState> {
   explicit PredictiveState(const PredictiveConfig& c)
       : config(c), window(WindowSize(std::max(c.scale_in_stabilization,
                                               Duration(PredictivePolicy::kLongStabilizationS)),
                                      c.interval)) {}
   PredictiveConfig config;            // how the candidates are made
-  int window;                         // stabilisation slots per candidate
+  int window;                         // stabilisation slots a candidate may need at most
+  int slots = 0;                      // stabilisation slots per candidate now, <= window
   std::vector<Candidate> candidates;  // empty until the first decision
   // Candidate i's last H decisions (its shadow group's sizes) are shadows[i H ..
-  // i H + H), a ring; its stabilisation window is windows[i W .. i W + W).
+  // i H + H), a ring; its stabilisation window is windows[i S .. i S + S), S = slots.
   std::vector<int> shadows;
   std::vector<Need> windows;
   int members = 0;                    // of the forecast the candidates were made for
@@ -164,8 +179,29 @@ struct PredictiveState : StateBase<PredictiveState> {
   int horizon() const { return config.horizon_steps; }
   int* Shadow(std::size_t i) { return &shadows[i * horizon()]; }
   const int* Shadow(std::size_t i) const { return &shadows[i * horizon()]; }
-  Need* Window(std::size_t i) { return &windows[i * window]; }
-  const Need* Window(std::size_t i) const { return &windows[i * window]; }
+  Need* Window(std::size_t i) { return &windows[i * slots]; }
+  const Need* Window(std::size_t i) const { return &windows[i * slots]; }
+
+  // Candidate i's stabilisation floor after `need` at `now` (WindowMax::Push), with
+  // every candidate's slots doubled first when i's are full and more may be needed.
+  int PushNeed(std::size_t i, TimePoint now, int need, Duration stabilization) {
+    WindowMax& q = candidates[i].needs;
+    q.DropBelow(Window(i), slots, need);
+    if (q.size == slots && slots < window) Grow(std::min(window, 2 * slots));
+    return q.Push(Window(i), slots, now, need, stabilization);
+  }
+
+  // Moves every candidate's window to `n` slots, oldest item first.
+  void Grow(int n) {
+    std::vector<Need> next(candidates.size() * static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      WindowMax& q = candidates[i].needs;
+      for (int k = 0; k < q.size; ++k) next[i * n + k] = q.At(Window(i), slots, k);
+      q.head = 0;
+    }
+    windows = std::move(next);
+    slots = n;
+  }
 
   // Makes the candidates for a forecast of `m` members, every shadow the group's
   // size `current`.
@@ -179,7 +215,8 @@ struct PredictiveState : StateBase<PredictiveState> {
       candidates.push_back(c);
     }
     shadows.assign(candidates.size() * horizon(), current_size);
-    windows.assign(candidates.size() * window, Need{});
+    slots = std::min(window, kFirstWindowSlots);
+    windows.assign(candidates.size() * slots, Need{});
   }
 
   void Save(StateWriter& w) const override {
@@ -205,7 +242,7 @@ struct PredictiveState : StateBase<PredictiveState> {
       for (int k = 1; k <= horizon(); ++k) w.Int(Shadow(i)[(c.newest + k) % horizon()]);
       w.Int(c.needs.size);
       for (int k = 0; k < c.needs.size; ++k) {
-        const Need& n = c.needs.At(Window(i), window, k);
+        const Need& n = c.needs.At(Window(i), slots, k);
         w.Time(n.time);
         w.Int(n.instances);
       }
@@ -260,11 +297,10 @@ struct PredictiveState : StateBase<PredictiveState> {
         // Saved in order, each need smaller than the one before: pushing them back
         // keeps them all.
         if (c.needs.size > 0) {
-          const Need& last = c.needs.At(loaded.Window(i), window, c.needs.size - 1);
+          const Need& last = c.needs.At(loaded.Window(i), loaded.slots, c.needs.size - 1);
           if (need >= last.instances || t < last.time) r.Fail("stabilisation window out of order");
         }
-        c.needs.Push(loaded.Window(i), window, t, need,
-                     Duration(std::numeric_limits<double>::infinity()));
+        loaded.PushNeed(i, t, need, Duration(std::numeric_limits<double>::infinity()));
       }
       if (r.ok() && (!(c.headroom > 0) || !std::isfinite(c.headroom) || !(c.cost >= 0) ||
                      !(c.shorts >= 0))) {
@@ -299,6 +335,14 @@ const ForecastResult* MemberForecast(const ForecastResult* f, int member) {
 const double kKeep = std::exp2(-1.0 / PredictivePolicy::kSelectionHalflife);
 
 }  // namespace
+
+PredictivePolicy::PredictivePolicy(PredictiveConfig config) : config_(config) {
+  // The headroom's log moves by gamma (short - alpha): a factor of exp(gamma (1 -
+  // alpha)) after a short interval, exp(-gamma alpha) after one that was not.
+  const double alpha = config_.slo_underprovision_pct / 100 * kAimFraction;
+  grow_ = std::exp(config_.adapt_rate * (1 - alpha));
+  shrink_ = std::exp(-config_.adapt_rate * alpha);
+}
 
 Result<std::unique_ptr<Policy>> PredictivePolicy::Create(const Params& p,
                                                          const PolicyContext& ctx) {
@@ -337,6 +381,9 @@ PolicyNeeds PredictivePolicy::Needs() const {
   n.default_forecaster = "auto";
   n.horizon_steps = config_.horizon_steps;
   n.quantile = config_.quantile;
+  // Every candidate's shadow follows its own decisions and the load, not the group's
+  // actions: an interval in a cooldown still teaches it (PredictiveState).
+  n.roll_back_untaken = false;
   return n;
 }
 
@@ -361,6 +408,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   }
   const double load = *Usable(obs.load_per_s);
   const double per_instance = in.capacity_per_instance * config_.target_utilization;
+  const double per_instance_inverse = 1 / per_instance;
 
   // 0. The candidates, made once the forecast shows how many members it has.
   const int members =
@@ -376,15 +424,13 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   st.load_sum = kKeep * st.load_sum + load;
   const double mean_load = st.load_sum / st.load_weight;
 
-  // The headroom's log moves by gamma (short - alpha): a factor of exp(gamma (1 -
-  // alpha)) after a short interval, exp(-gamma alpha) after one that was not.
-  const double alpha = config_.slo_underprovision_pct / 100 * kAimFraction;
-  const double grow = std::exp(config_.adapt_rate * (1 - alpha));
-  const double shrink = std::exp(-config_.adapt_rate * alpha);
   const int reactive = InstancesFor(load, per_instance, 1.0);
   auto is_short = [&](int ready) { return load > ready * in.capacity_per_instance * (1 + 1e-9); };
   const bool group_short = is_short(in.capacity.ready);
   const int h = st.horizon();
+  int member = -1;                   // whose forecast f is,
+  const ForecastResult* f = nullptr;  // null while it is not ready,
+  double point_peak = load;           // and the peak of its point forecast
   for (std::size_t i = 0; i < st.candidates.size(); ++i) {
     Candidate& c = st.candidates[i];
     // 1. The interval just served, on the candidate's own decisions: ready are the
@@ -401,54 +447,64 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
     }
     const bool learn_short =
         shadow_short || (static_cast<int>(i) == st.current && group_short);
-    c.headroom = std::clamp(c.headroom * (learn_short ? grow : shrink), config_.min_headroom,
+    c.headroom = std::clamp(c.headroom * (learn_short ? grow_ : shrink_), config_.min_headroom,
                             config_.max_headroom);
     const double headroom = c.headroom;
 
-    // 2-3. Predictive need over the horizon, with the reactive floor under it.
-    const ForecastResult* f = MemberForecast(in.forecast, c.spec.member);
-    double peak = load;
-    if (f != nullptr) peak = std::max(0.0, c.spec.upper ? f->PeakUpper() : f->PeakPoint());
+    // 2-3. Predictive need over the horizon, with the reactive floor under it. The
+    //      candidates of a member are neighbours: its peak is found once for them.
+    if (c.spec.member != member) {
+      member = c.spec.member;
+      f = MemberForecast(in.forecast, member);
+      point_peak = f != nullptr ? std::max(0.0, f->PeakPoint()) : load;
+    }
+    const double peak =
+        f != nullptr && c.spec.upper ? std::max(0.0, f->PeakUpper()) : point_peak;
     const double sized = c.spec.form == Form::kMultiplicative
                              ? peak * headroom
                              : std::max(0.0, peak + (headroom - 1) * mean_load);
     Sizing& z = c.sizing;
-    const int predictive = InstancesFor(sized, per_instance, 1.0);
+    // Times the reciprocal, not a division per candidate: CeilCount's tolerance is far
+    // wider than the last bit the two may differ in.
+    z.recommendation = sized * per_instance_inverse;
+    const int predictive = std::max(1, CeilCount(z.recommendation));
     z.need = std::max(predictive, reactive);
-    z.recommendation = sized / per_instance;
     z.model = f != nullptr ? f->model : std::string_view();
     z.sizing = SizingName(c.spec);
     z.reason = f == nullptr ? Reason::kWarmingUp
                             : (reactive > predictive ? Reason::kReactiveFloor : Reason::kForecast);
 
     // 4. The stabilisation window's largest need, the floor for a scale-in.
-    z.floor = c.needs.Push(st.Window(i), st.window, in.now, z.need, c.spec.stabilization);
+    z.floor = st.PushNeed(i, in.now, z.need, c.spec.stabilization);
     c.newest = c.newest + 1 == h ? 0 : c.newest + 1;
-    shadow[c.newest] = in.limits.Clamp(Apply(z, total).desired);
+    shadow[c.newest] = in.limits.Clamp(DesiredSize(z, total));
   }
 
   // 5. Follow the cheapest candidate within the SLO.
   const double slo = config_.slo_underprovision_pct / 100;
-  auto share_short = [&](const Candidate& c) { return st.weight > 0 ? c.shorts / st.weight : 0; };
+  // Within the SLO: a share of short intervals (shorts over the weight, > 0 here) at
+  // most slo, compared without a division per candidate.
+  const double allowed_shorts = slo * st.weight;
+  auto within_slo = [&](const Candidate& c) { return c.shorts <= allowed_shorts; };
   int next = st.current;
   if (judged && st.weight >= kMinEvidence) {
     int best = -1;
     for (std::size_t i = 0; i < st.candidates.size(); ++i) {
       const Candidate& c = st.candidates[i];
-      if (share_short(c) <= slo && (best < 0 || c.cost < st.candidates[best].cost)) {
+      if (within_slo(c) && (best < 0 || c.cost < st.candidates[best].cost)) {
         best = static_cast<int>(i);
       }
     }
     const Candidate& cur = st.candidates[st.current];
     if (best >= 0) {
-      if (share_short(cur) > slo || st.candidates[best].cost < (1 - kSwitchMargin) * cur.cost) {
+      if (!within_slo(cur) || st.candidates[best].cost < (1 - kSwitchMargin) * cur.cost) {
         next = best;
       }
-    } else if (share_short(cur) > slo) {
+    } else if (!within_slo(cur)) {
       // None is within the SLO: the fewest short intervals, candidate 0 on a tie.
       next = 0;
       for (std::size_t i = 1; i < st.candidates.size(); ++i) {
-        if (share_short(st.candidates[i]) < share_short(st.candidates[next])) {
+        if (st.candidates[i].shorts < st.candidates[next].shorts) {
           next = static_cast<int>(i);
         }
       }

@@ -73,7 +73,7 @@ struct PredictiveConfig {
 
 class PredictivePolicy final : public Policy {
  public:
-  explicit PredictivePolicy(PredictiveConfig config) : config_(config) {}
+  explicit PredictivePolicy(PredictiveConfig config);
   static Result<std::unique_ptr<Policy>> Create(const Params& params, const PolicyContext& ctx);
 
   std::string_view name() const override { return "predictive"; }
@@ -93,6 +93,8 @@ class PredictivePolicy final : public Policy {
 
  private:
   PredictiveConfig config_;
+  // The headroom's factors after a short interval and after one that was not.
+  double grow_, shrink_;
 };
 
 }  // namespace prescale::policy
