@@ -57,7 +57,7 @@ struct GlobalConfig {
   int history_points = 2000;           // per group, kept in memory for the API
   // How often a group's models (forecaster, detector) are saved to state.db; its
   // decision state (policy, cooldowns) is saved after every tick.
-  Duration model_save{300};
+  Duration model_save{3600};
   // The model behind POST /predict on the API's address: "" = the default model
   // (served when it is present), "off" = no prediction routes.
   std::string predict_model;

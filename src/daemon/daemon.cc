@@ -4,12 +4,44 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 
 #include "actuators/dry_run.h"
 #include "prescale/actuator.h"
 #include "prescale/metric_source.h"
 
 namespace prescale {
+
+// A HistoryPoint in 64 bytes instead of 104 (a missing value is NaN, not an optional;
+// the enums in a byte each): 2,000 points for each of a hundred groups are 12.8 MB.
+struct Daemon::PackedPoint {
+  explicit PackedPoint(const HistoryPoint& p)
+      : time(p.time),
+        load_per_s(p.load_per_s.value_or(NAN)),
+        cpu_utilization(p.cpu_utilization.value_or(NAN)),
+        forecast(p.forecast.value_or(NAN)),
+        forecast_upper(p.forecast_upper.value_or(NAN)),
+        anomaly_score(p.anomaly_score),
+        ready(p.ready),
+        desired(p.desired),
+        anomaly(p.anomaly),
+        action(static_cast<std::uint8_t>(p.action)),
+        reason(static_cast<std::uint8_t>(p.reason)) {}
+
+  HistoryPoint Unpack() const {
+    auto known = [](double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); };
+    return HistoryPoint{time,     known(load_per_s), known(cpu_utilization), known(forecast),
+                        known(forecast_upper), ready, desired, anomaly, anomaly_score,
+                        static_cast<Action>(action), static_cast<Reason>(reason)};
+  }
+
+  TimePoint time;
+  double load_per_s, cpu_utilization, forecast, forecast_upper, anomaly_score;
+  int ready, desired;
+  bool anomaly;
+  std::uint8_t action, reason;
+};
 
 struct Daemon::Runtime {
   GroupConfig config;
@@ -26,7 +58,7 @@ struct Daemon::Runtime {
   std::optional<TimePoint> models_saved_at;
   // Guarded by Daemon::mu_.
   GroupSnapshot snapshot;
-  std::deque<HistoryPoint> history;
+  std::deque<PackedPoint> history;
 };
 
 Daemon::Daemon(DaemonConfig config, Clock& clock, Logger& log, TelemetrySink* telemetry)
@@ -178,10 +210,10 @@ void Daemon::Tick(Runtime& g, TimePoint now) {
   snap.missing_data = st.missing_data;
   snap.source_errors = st.source_errors;
   snap.actuator_errors = st.actuator_errors;
-  g.history.push_back(HistoryPoint{now, o.load_per_s, o.cpu_utilization, snap.forecast,
-                                   snap.forecast_upper, s.before.ready, s.decision.desired,
-                                   s.anomaly.anomaly, s.anomaly.score, s.decision.action,
-                                   s.decision.reason});
+  g.history.emplace_back(HistoryPoint{now, o.load_per_s, o.cpu_utilization, snap.forecast,
+                                      snap.forecast_upper, s.before.ready, s.decision.desired,
+                                      s.anomaly.anomaly, s.anomaly.score, s.decision.action,
+                                      s.decision.reason});
   while (g.history.size() > static_cast<std::size_t>(config_.global.history_points)) {
     g.history.pop_front();
   }
@@ -372,8 +404,8 @@ std::optional<std::vector<HistoryPoint>> Daemon::History(const std::string& name
   for (const auto& g : groups_) {
     if (g->info.name != name) continue;
     std::vector<HistoryPoint> out;
-    for (const HistoryPoint& p : g->history) {
-      if (p.time > since) out.push_back(p);
+    for (const PackedPoint& p : g->history) {
+      if (p.time > since) out.push_back(p.Unpack());
     }
     return out;
   }

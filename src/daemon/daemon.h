@@ -82,6 +82,7 @@ class Daemon final : public StatusProvider {
   static constexpr std::size_t kDecisionLogSize = 1000;
 
  private:
+  struct PackedPoint;
   struct Runtime;
   Daemon(DaemonConfig config, Clock& clock, Logger& log, TelemetrySink* telemetry);
   // Builds a group's runtime. A reload passes the old runtime of the same name, whose
