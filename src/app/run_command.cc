@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 
@@ -183,21 +183,28 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
         std::chrono::seconds(std::max<long>(1, std::lround(config->global.api.timeout.count())));
     server = std::make_unique<HttpServer>(o, **daemon, telemetry, clock);
     AddDashboard(*server);
-    // POST /predict beside the API (docs/prediction.md): a named model must load,
-    // the default one is served when the build made it.
-    if (const std::string& m = config->global.predict_model; m != "off") {
-      auto model = predict::DemandModel::Load(m.empty() ? predict::DefaultModelPath() : m);
-      if (model.ok()) {
+    // POST /predict beside the API (docs/prediction.md): a named model must load
+    // now; the default one is served when the build made it, and loaded on the first
+    // request (until then the daemon has not loaded XGBoost at all).
+    if (const std::string& m = config->global.predict_model; m.empty()) {
+      const std::string path = predict::DefaultModelPath();
+      if (std::error_code ec; std::filesystem::is_regular_file(path, ec)) {
         predict_routes = std::make_unique<PredictRoutes>(
-            std::shared_ptr<const predict::DemandModel>(std::move(model.value())),
-            telemetry.registry(), clock);
+            [path] { return predict::DemandModel::Load(path); }, telemetry.registry(), clock);
         predict_routes->Register(*server);
-      } else if (!m.empty()) {
+      } else {
+        log.Log(LogLevel::kInfo, "", "No POST /predict: no default model at " + path);
+      }
+    } else if (m != "off") {
+      auto model = predict::DemandModel::Load(m);
+      if (!model.ok()) {
         fmt::print(err, "run: global.predict_model: {}\n", model.status().message());
         return 1;
-      } else {
-        log.Log(LogLevel::kInfo, "", "No POST /predict: " + model.status().message());
       }
+      predict_routes = std::make_unique<PredictRoutes>(
+          std::shared_ptr<const predict::DemandModel>(std::move(model.value())),
+          telemetry.registry(), clock);
+      predict_routes->Register(*server);
     }
     if (coordinator) ha::AddStatusRoute(*server, *coordinator);
     if (Status s = server->Start(); !s.ok()) {
@@ -218,9 +225,6 @@ int RunRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
               "(global.api.allow_unauthenticated: true)");
     }
   }
-  // Loading the model parses megabytes of JSON that are freed again; glibc keeps such
-  // pages in the heap unless asked, and a daemon's resident size is what users watch.
-  malloc_trim(0);
   InstallSignals();
   std::optional<TimePoint> until;
   if (flags.for_s) until = clock.Now() + Duration(*flags.for_s);

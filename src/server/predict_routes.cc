@@ -24,7 +24,7 @@ constexpr char kJson[] = "application/json";
 
 enum RouteIndex { kPredict, kBatch, kModel, kRoutes };
 constexpr const char* kRouteNames[kRoutes] = {"/predict", "/predict/batch", "/model"};
-constexpr int kCodes[] = {200, 400, 422};
+constexpr int kCodes[] = {200, 400, 422, 503};  // 503: the model did not load
 
 // A bad request: its status and message.
 struct Bad {
@@ -143,7 +143,7 @@ struct PredictRoutes::Metrics {
     const prometheus::Histogram::BucketBoundaries buckets = {1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4,
                                                              1e-3, 2.5e-3, 5e-3, 1e-2, 0.1,    1};
     for (int route = 0; route < kRoutes; ++route) {
-      for (int c = 0; c < 3; ++c) {
+      for (std::size_t c = 0; c < std::size(kCodes); ++c) {
         by_code[route][c] =
             &requests.Add({{"route", kRouteNames[route]}, {"code", std::to_string(kCodes[c])}});
       }
@@ -155,7 +155,7 @@ struct PredictRoutes::Metrics {
     }
   }
   void Count(int route, int status, Duration took) {
-    for (int c = 0; c < 3; ++c) {
+    for (std::size_t c = 0; c < std::size(kCodes); ++c) {
       if (kCodes[c] == status) by_code[route][c]->Increment();
     }
     latency[route]->Observe(took.count());
@@ -164,7 +164,7 @@ struct PredictRoutes::Metrics {
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Histogram>& duration;
   prometheus::Family<prometheus::Counter>& predictions;
-  std::array<std::array<prometheus::Counter*, 3>, kRoutes> by_code{};
+  std::array<std::array<prometheus::Counter*, std::size(kCodes)>, kRoutes> by_code{};
   std::array<prometheus::Histogram*, kRoutes> latency{};
   std::array<prometheus::Counter*, kDemandClasses> by_class{};
 };
@@ -177,7 +177,29 @@ PredictRoutes::PredictRoutes(std::shared_ptr<const predict::DemandModel> model,
       limits_(limits),
       metrics_(std::make_unique<Metrics>(registry)) {}
 
+PredictRoutes::PredictRoutes(ModelLoader load, prometheus::Registry& registry,
+                             const Clock& clock, PredictLimits limits)
+    : load_(std::move(load)),
+      clock_(clock),
+      limits_(limits),
+      metrics_(std::make_unique<Metrics>(registry)) {}
+
 PredictRoutes::~PredictRoutes() = default;
+
+const predict::DemandModel* PredictRoutes::Loaded(Reply& failure) const {
+  std::call_once(loaded_, [this] {
+    if (model_ || !load_) return;
+    auto m = load_();
+    if (m.ok()) {
+      model_ = std::move(m.value());
+    } else {
+      load_error_ = "the model could not be loaded: " + m.status().message();
+    }
+  });
+  if (model_) return model_.get();
+  failure = ErrorReply(Bad{503, load_error_.empty() ? "no model" : load_error_});
+  return nullptr;
+}
 
 PredictRoutes::Reply PredictRoutes::Predict(const std::string& body) const {
   json parsed;
@@ -187,7 +209,10 @@ PredictRoutes::Reply PredictRoutes::Predict(const std::string& body) const {
   }
   Seed2Features f;
   if (auto bad = ReadFeatures(*features, "", f)) return ErrorReply(*bad);
-  auto c = model_->Classify(f);
+  Reply failure;
+  const predict::DemandModel* model = Loaded(failure);
+  if (model == nullptr) return failure;
+  auto c = model->Classify(f);
   if (!c.ok()) return ErrorReply(Bad{422, c.status().message()});
   metrics_->by_class[static_cast<int>(c->demand_class)]->Increment();
   Reply r;
@@ -219,8 +244,11 @@ PredictRoutes::Reply PredictRoutes::PredictBatch(const std::string& body) const 
       return ErrorReply(Bad{422, where + s.message()});
     }
   }
+  Reply failure;
+  const predict::DemandModel* model = Loaded(failure);
+  if (model == nullptr) return failure;
   std::vector<Classification> out(rows->size());
-  if (Status s = model_->ClassifyEncoded(x.data(), rows->size(), out.data()); !s.ok()) {
+  if (Status s = model->ClassifyEncoded(x.data(), rows->size(), out.data()); !s.ok()) {
     return ErrorReply(Bad{422, s.message()});
   }
   Reply r;
@@ -235,16 +263,19 @@ PredictRoutes::Reply PredictRoutes::PredictBatch(const std::string& body) const 
 }
 
 PredictRoutes::Reply PredictRoutes::Model() const {
-  const predict::ModelInfo& m = model_->info();
+  Reply failure;
+  const predict::DemandModel* model = Loaded(failure);
+  if (model == nullptr) return failure;
+  const predict::ModelInfo& m = model->info();
   const predict::TrainingInfo& t = m.training;
   json j;
-  j["path"] = model_->path();
+  j["path"] = model->path();
   j["encoding"] = m.encoding;
   j["inputs"] = Seed2InputNames();
   j["categories"] = {{"task_type", TaskTypes()}, {"task_priority", TaskPriorities()}};
   j["feature_names"] = m.feature_names;
   j["classes"] = m.classes;
-  j["rounds"] = model_->booster().rounds();
+  j["rounds"] = model->booster().rounds();
   j["training"] = {
       {"source", t.source},         {"labels", t.labels},        {"rows", t.rows},
       {"train_rows", t.train_rows}, {"test_rows", t.test_rows},  {"test_accuracy", t.test_accuracy},

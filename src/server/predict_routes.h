@@ -29,7 +29,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "predict/model.h"
@@ -54,6 +56,12 @@ class PredictRoutes {
   // `registry` and `clock` must outlive this object.
   PredictRoutes(std::shared_ptr<const predict::DemandModel> model, prometheus::Registry& registry,
                 const Clock& clock, PredictLimits limits = {});
+  // The model loaded by `load` on the first request rather than now (`run` serves its
+  // default model this way: a daemon nobody asks for predictions never loads XGBoost).
+  // When it fails, every route answers 503 with its error.
+  using ModelLoader = std::function<Result<std::unique_ptr<predict::DemandModel>>()>;
+  PredictRoutes(ModelLoader load, prometheus::Registry& registry, const Clock& clock,
+                PredictLimits limits = {});
   ~PredictRoutes();
   PredictRoutes(const PredictRoutes&) = delete;
   PredictRoutes& operator=(const PredictRoutes&) = delete;
@@ -72,7 +80,13 @@ class PredictRoutes {
 
  private:
   struct Metrics;
-  std::shared_ptr<const predict::DemandModel> model_;
+  // The model, loading it on first use; null with `failure` set when it cannot load.
+  const predict::DemandModel* Loaded(Reply& failure) const;
+
+  ModelLoader load_;
+  mutable std::once_flag loaded_;
+  mutable std::shared_ptr<const predict::DemandModel> model_;
+  mutable std::string load_error_;
   const Clock& clock_;
   PredictLimits limits_;
   std::unique_ptr<Metrics> metrics_;

@@ -153,6 +153,42 @@ TEST(PredictRoutesTest, ModelRouteShowsTheMetadata) {
   EXPECT_EQ(j.at("training").at("source"), "test");
 }
 
+// `run` serves its default model this way: loaded by the first request, once, and a
+// model that does not load is a 503 that says why, on every route.
+TEST(PredictRoutesTest, ALazyModelLoadsOnTheFirstRequestOnly) {
+  prometheus::Registry registry;
+  int loads = 0;
+  PredictRoutes routes(
+      [&loads]() -> Result<std::unique_ptr<predict::DemandModel>> {
+        ++loads;
+        return predict::test::TrainCpuRuleModel(2);
+      },
+      registry, RealClock::Default());
+  EXPECT_EQ(loads, 0);
+  EXPECT_EQ(routes.Predict(kSeedPayload).status, 200);
+  EXPECT_EQ(routes.Model().status, 200);
+  EXPECT_EQ(routes.Predict(kSeedPayload).status, 200);
+  EXPECT_EQ(loads, 1);
+}
+
+TEST(PredictRoutesTest, ALazyModelThatFailsIsA503OnEveryRoute) {
+  prometheus::Registry registry;
+  PredictRoutes routes(
+      []() -> Result<std::unique_ptr<predict::DemandModel>> {
+        return Status::Error("model.json: not an XGBoost JSON model");
+      },
+      registry, RealClock::Default());
+  for (const PredictRoutes::Reply& r :
+       {routes.Predict(kSeedPayload), routes.PredictBatch(R"({"features": [[45.5, 60.2, 122.1,
+         35.6, 1200000000, 0.8, 0.92, "compute", "high"]]})"), routes.Model()}) {
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(json::parse(r.body).at("error"),
+              "the model could not be loaded: model.json: not an XGBoost JSON model");
+  }
+  // Bad input is still the client's fault first.
+  EXPECT_EQ(routes.Predict("not json").status, 400);
+}
+
 // Over HTTP: the routes on a real server on a free loopback port, its limits, its
 // metrics, and the remote classifier talking to it.
 class PredictServerTest : public ::testing::Test {
