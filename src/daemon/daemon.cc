@@ -31,9 +31,17 @@ struct Daemon::PackedPoint {
 
   HistoryPoint Unpack() const {
     auto known = [](double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); };
-    return HistoryPoint{time,     known(load_per_s), known(cpu_utilization), known(forecast),
-                        known(forecast_upper), ready, desired, anomaly, anomaly_score,
-                        static_cast<Action>(action), static_cast<Reason>(reason)};
+    return HistoryPoint{time,
+                        known(load_per_s),
+                        known(cpu_utilization),
+                        known(forecast),
+                        known(forecast_upper),
+                        ready,
+                        desired,
+                        anomaly,
+                        anomaly_score,
+                        static_cast<Action>(action),
+                        static_cast<Reason>(reason)};
   }
 
   TimePoint time;

@@ -42,7 +42,8 @@ TEST(CeilCountTest, AgreesWithStdCeilOfTheShiftedValue) {
   for (int i = 0; i < 200000; ++i) {
     const double x = i % 2 == 0 ? wide(rng) : narrow(rng);
     const double c = std::ceil(x - 1e-9);
-    const int expected = c <= -kMaxCount ? -kMaxCount : (c >= kMaxCount ? kMaxCount : static_cast<int>(c));
+    const int expected =
+        c <= -kMaxCount ? -kMaxCount : (c >= kMaxCount ? kMaxCount : static_cast<int>(c));
     ASSERT_EQ(CeilCount(x), expected) << "x = " << x;
   }
 }

@@ -55,8 +55,8 @@ int DesiredSize(const Sizing& z, int total) {
 // The decision a sizing makes for a group of `total` instances: DesiredSize, with its
 // reason.
 Decision Apply(const Sizing& z, int total) {
-  Decision d{DesiredSize(z, total), Action::kHold, z.reason, "", z.recommendation, z.model,
-             z.sizing};
+  Decision d{DesiredSize(z, total), Action::kHold, z.reason, "",
+             z.recommendation,      z.model,       z.sizing};
   switch (z.reason) {
     case Reason::kWarmingUp:
       d.message = "Forecaster warming up - sized for the load now with headroom";
@@ -114,9 +114,8 @@ struct WindowMax {
   }
 };
 
-// A candidate's memory. Plain data: the state copies every candidate on every
-// decision (the controller decides on a copy, to roll back a failed action), so its
-// rings live in the state's two shared arrays, not in vectors of their own.
+// A candidate's memory. Plain data, its rings in the state's two shared arrays rather
+// than in vectors of their own: a state copies (a restore, a test) in three blocks.
 struct Candidate {
   CandidateSpec spec;
   double headroom = 1;
@@ -428,7 +427,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   auto is_short = [&](int ready) { return load > ready * in.capacity_per_instance * (1 + 1e-9); };
   const bool group_short = is_short(in.capacity.ready);
   const int h = st.horizon();
-  int member = -1;                   // whose forecast f is,
+  int member = -1;                    // whose forecast f is,
   const ForecastResult* f = nullptr;  // null while it is not ready,
   double point_peak = load;           // and the peak of its point forecast
   for (std::size_t i = 0; i < st.candidates.size(); ++i) {
@@ -458,8 +457,7 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
       f = MemberForecast(in.forecast, member);
       point_peak = f != nullptr ? std::max(0.0, f->PeakPoint()) : load;
     }
-    const double peak =
-        f != nullptr && c.spec.upper ? std::max(0.0, f->PeakUpper()) : point_peak;
+    const double peak = f != nullptr && c.spec.upper ? std::max(0.0, f->PeakUpper()) : point_peak;
     const double sized = c.spec.form == Form::kMultiplicative
                              ? peak * headroom
                              : std::max(0.0, peak + (headroom - 1) * mean_load);

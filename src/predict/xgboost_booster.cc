@@ -17,6 +17,7 @@ namespace {
 // serves no model never maps the library, whose relocations and registries alone
 // were 3.5 MB of its resident memory. The declarations still come from c_api.h, so
 // every pointer has the library's own type.
+// clang-format off
 #define PRESCALE_XGB_FUNCTIONS(X)                                                          \
   X(XGBGetLastError) X(XGBSetGlobalConfig) X(XGBoosterBoostedRounds) X(XGBoosterCreate)  \
   X(XGBoosterFree) X(XGBoosterGetNumFeature) X(XGBoosterLoadModelFromBuffer)             \
@@ -24,6 +25,7 @@ namespace {
   X(XGBoosterSetStrFeatureInfo) X(XGBoosterUpdateOneIter) X(XGDMatrixCreateFromMat)      \
   X(XGDMatrixFree) X(XGDMatrixSetFloatInfo) X(XGDMatrixSetStrFeatureInfo)                \
   X(XGProxyDMatrixCreate)
+// clang-format on
 
 struct XgbApi {
 #define PRESCALE_XGB_MEMBER(name) decltype(&::name) name = nullptr;
@@ -45,10 +47,10 @@ const XgbApi& LoadXgb() {
                 "); install Debian's libxgboost0";
       return a;
     }
-#define PRESCALE_XGB_LOAD(name)                                                  \
-  a.name = reinterpret_cast<decltype(&::name)>(dlsym(lib, #name));               \
-  if (a.name == nullptr && a.error.empty()) {                                    \
-    a.error = std::string(kXgbLibrary) + " lacks " + #name + " (XGBoost 1.6 or later needed)"; \
+#define PRESCALE_XGB_LOAD(name)                                          \
+  a.name = reinterpret_cast<decltype(&::name)>(dlsym(lib, #name));       \
+  if (a.name == nullptr && a.error.empty()) {                            \
+    a.error = std::string(kXgbLibrary) + " lacks " + #name + ", needed"; \
   }
     PRESCALE_XGB_FUNCTIONS(PRESCALE_XGB_LOAD)
 #undef PRESCALE_XGB_LOAD
@@ -234,8 +236,8 @@ Status XgbBooster::Predict(const float* rows, std::size_t n, float* out) const {
   bst_ulong dim = 0;
   const float* result = nullptr;
   Status status;
-  if (Xgb().XGBoosterPredictFromDense(handle_, array, kConfig, ThreadProxy(), &shape, &dim, &result) !=
-      0) {
+  if (Xgb().XGBoosterPredictFromDense(handle_, array, kConfig, ThreadProxy(), &shape, &dim,
+                                      &result) != 0) {
     status = XgbError("XGBoosterPredictFromDense");
   } else if (dim != 2 || shape[0] != n || static_cast<int>(shape[1]) != num_classes_) {
     status = Status::Error("xgboost: unexpected prediction shape");

@@ -177,8 +177,8 @@ PredictRoutes::PredictRoutes(std::shared_ptr<const predict::DemandModel> model,
       limits_(limits),
       metrics_(std::make_unique<Metrics>(registry)) {}
 
-PredictRoutes::PredictRoutes(ModelLoader load, prometheus::Registry& registry,
-                             const Clock& clock, PredictLimits limits)
+PredictRoutes::PredictRoutes(ModelLoader load, prometheus::Registry& registry, const Clock& clock,
+                             PredictLimits limits)
     : load_(std::move(load)),
       clock_(clock),
       limits_(limits),

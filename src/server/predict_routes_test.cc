@@ -180,7 +180,8 @@ TEST(PredictRoutesTest, ALazyModelThatFailsIsA503OnEveryRoute) {
       registry, RealClock::Default());
   for (const PredictRoutes::Reply& r :
        {routes.Predict(kSeedPayload), routes.PredictBatch(R"({"features": [[45.5, 60.2, 122.1,
-         35.6, 1200000000, 0.8, 0.92, "compute", "high"]]})"), routes.Model()}) {
+         35.6, 1200000000, 0.8, 0.92, "compute", "high"]]})"),
+        routes.Model()}) {
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(json::parse(r.body).at("error"),
               "the model could not be loaded: model.json: not an XGBoost JSON model");

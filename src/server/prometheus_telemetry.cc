@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <array>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -70,33 +71,67 @@ PrometheusTelemetry::PrometheusTelemetry()
 
 PrometheusTelemetry::~PrometheusTelemetry() = default;
 
-// Family::Add returns the existing series for labels it has seen, and the families
-// lock internally, so no lock of our own is needed.
+// Reasons and actions a decision counter is kept for, by their enum's value.
+constexpr int kReasons = static_cast<int>(Reason::kClassifierFallback) + 1;
+constexpr int kActions = static_cast<int>(Action::kScaleDown) + 1;
+
+struct PrometheusTelemetry::GroupSeries {
+  prometheus::Gauge *desired, *current, *ready, *forecast, *cpu_utilization, *load_per_second,
+      *anomaly_score;
+  prometheus::Histogram* tick_duration;
+  prometheus::Counter *source_errors, *actuator_errors;
+  std::array<prometheus::Counter*, kReasons * kActions> decisions{};  // made when first seen
+};
+
+PrometheusTelemetry::GroupSeries& PrometheusTelemetry::Series(const std::string& group) {
+  std::unique_ptr<GroupSeries>& s = series_[group];
+  if (!s) {
+    const prometheus::Labels l = GroupLabel(group);
+    // The error counters exist at 0 from the first tick on, so that rate() sees the
+    // first error.
+    s.reset(new GroupSeries{&desired_.Add(l), &current_.Add(l), &ready_.Add(l), &forecast_.Add(l),
+                            &cpu_utilization_.Add(l), &load_per_second_.Add(l),
+                            &anomaly_score_.Add(l), &tick_duration_.Add(l, TickBuckets()),
+                            &source_errors_.Add(l), &actuator_errors_.Add(l)});
+  }
+  return *s;
+}
+
+// The series are prometheus-cpp's, atomic to update; mu_ guards only the lookup.
 void PrometheusTelemetry::OnTick(const GroupSnapshot& after, Duration tick_duration) {
-  const prometheus::Labels group = GroupLabel(after.name);
-  desired_.Add(group).Set(after.desired);
-  current_.Add(group).Set(after.current);
-  ready_.Add(group).Set(after.ready);
-  forecast_.Add(group).Set(OrNaN(after.forecast_upper));
-  cpu_utilization_.Add(group).Set(OrNaN(after.cpu_utilization));
-  load_per_second_.Add(group).Set(OrNaN(after.load_per_s));
-  anomaly_score_.Add(group).Set(after.anomaly_score);
-  decisions_
-      .Add({{"group", after.name},
-            {"reason", std::string(ReasonName(after.reason))},
-            {"action", std::string(ActionName(after.action))}})
-      .Increment();
-  tick_duration_.Add(group, TickBuckets()).Observe(tick_duration.count());
-  source_errors_.Add(group);
-  actuator_errors_.Add(group);
+  prometheus::Counter* decision = nullptr;
+  GroupSeries* g = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    g = &Series(after.name);
+    prometheus::Counter*& c =
+        g->decisions[static_cast<int>(after.reason) * kActions + static_cast<int>(after.action)];
+    if (c == nullptr) {
+      c = &decisions_.Add({{"group", after.name},
+                           {"reason", std::string(ReasonName(after.reason))},
+                           {"action", std::string(ActionName(after.action))}});
+    }
+    decision = c;
+  }
+  g->desired->Set(after.desired);
+  g->current->Set(after.current);
+  g->ready->Set(after.ready);
+  g->forecast->Set(OrNaN(after.forecast_upper));
+  g->cpu_utilization->Set(OrNaN(after.cpu_utilization));
+  g->load_per_second->Set(OrNaN(after.load_per_s));
+  g->anomaly_score->Set(after.anomaly_score);
+  decision->Increment();
+  g->tick_duration->Observe(tick_duration.count());
 }
 
 void PrometheusTelemetry::OnSourceError(const std::string& group) {
-  source_errors_.Add(GroupLabel(group)).Increment();
+  std::lock_guard lock(mu_);
+  Series(group).source_errors->Increment();
 }
 
 void PrometheusTelemetry::OnActuatorError(const std::string& group) {
-  actuator_errors_.Add(GroupLabel(group)).Increment();
+  std::lock_guard lock(mu_);
+  Series(group).actuator_errors->Increment();
 }
 
 std::string PrometheusTelemetry::Serialize() const {

@@ -24,7 +24,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "daemon/telemetry.h"
 
@@ -59,6 +61,11 @@ class PrometheusTelemetry final : public TelemetrySink {
   prometheus::Registry& registry() { return *registry_; }
 
  private:
+  // A group's series, found once: Family::Add builds a label map and hashes it on
+  // every call, a dozen times a tick.
+  struct GroupSeries;
+  GroupSeries& Series(const std::string& group);  // REQUIRES: mu_ held
+
   std::unique_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Gauge>& desired_;
   prometheus::Family<prometheus::Gauge>& current_;
@@ -71,6 +78,8 @@ class PrometheusTelemetry final : public TelemetrySink {
   prometheus::Family<prometheus::Histogram>& tick_duration_;
   prometheus::Family<prometheus::Counter>& source_errors_;
   prometheus::Family<prometheus::Counter>& actuator_errors_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<GroupSeries>> series_;
 };
 
 }  // namespace prescale
