@@ -2,6 +2,8 @@
 # `prescale run` with N groups (default 100) on synthetic sources at a 1 s interval,
 # for D seconds (default 60): prints the peak and final RSS and the CPU used, as a
 # share of one core. Targets (issue 3): <= 30 MB RSS, <= 5 % of one core.
+# The API keeps history_points per group (2,000 by default; HISTORY_POINTS sets it):
+# the RSS grows until they are full, after that many seconds.
 #   bench/daemon_load.sh [GROUPS] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
   echo "  interval_s: 1"
   echo "  listen: 127.0.0.1:0"
   echo "  log_level: warn"
+  [[ -n ${HISTORY_POINTS:-} ]] && echo "  history_points: $HISTORY_POINTS"
   echo "groups:"
   for i in $(seq 1 "$groups"); do
     echo "  - name: g$i"
