@@ -22,7 +22,8 @@
 //        NaN / Infinity are not JSON (400), "NaN" as a string is a wrong type (422),
 //        and a number too large for a double (1e999) is read as infinity (422).
 // Numbers must be JSON numbers; "45.5" as a string is refused (the seed's pydantic
-// model would coerce it).
+// model would coerce it). A model loaded on first use that does not load is 503 on
+// every route, with the reason.
 //
 // JSON stays here (nlohmann); the model sees plain Seed2Features. Handlers run on
 // the server's threads: the model is thread-safe, the metrics are prometheus-cpp's.
