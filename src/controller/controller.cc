@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "features/seed2_features.h"
+#include "forecast/holt_winters.h"
 #include "policy/common.h"
 
 namespace prescale {
@@ -249,6 +250,21 @@ SavedState Controller::SaveState(bool with_models) const {
     out.detector = d.text();
   }
   return out;
+}
+
+std::int64_t Controller::SkipIntervals(std::int64_t intervals) {
+  std::int64_t n = std::max<std::int64_t>(0, intervals);
+  if (n > kMaxGapIntervals) {
+    std::int64_t season = HoltWintersForecaster::WeeklyPeriod(group_.interval);
+    if (season == 0) season = HoltWintersForecaster::DailyPeriod(group_.interval);
+    n = kMaxGapIntervals + (season > 0 ? (n - kMaxGapIntervals) % season : 0);
+  }
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (parts_.detector) parts_.detector->Update(std::nullopt);
+    if (parts_.forecaster) parts_.forecaster->Observe(std::nullopt);
+  }
+  masked_run_ = 0;
+  return n;
 }
 
 Status Controller::LoadState(const SavedState& saved) {

@@ -154,6 +154,12 @@ class Controller {
   // forecaster and detector fields stay empty: they are by far the largest.
   SavedState SaveState(bool with_models = true) const;
   Status LoadState(const SavedState& saved);
+  // Tells the forecaster and the detector that `intervals` went by unseen (a restart
+  // whose models were saved that long ago): each gets as many missing values, so a
+  // season keeps its phase. Past kMaxGapIntervals only the phase of the longest
+  // season is kept (by then every window is empty). Returns the count fed.
+  std::int64_t SkipIntervals(std::int64_t intervals);
+  static constexpr std::int64_t kMaxGapIntervals = 20160;  // two weeks at 60 s
 
   const GroupSpec& group() const { return group_; }
   const Forecaster* forecaster() const { return parts_.forecaster.get(); }

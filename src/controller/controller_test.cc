@@ -244,6 +244,27 @@ TEST_F(ControllerMaskingTest, FlaggedValuesReachTheForecasterAsGapsAndThePolicyA
   EXPECT_EQ(fed_, (std::vector<std::optional<double>>{50, std::nullopt, 60}));
 }
 
+// A restart whose models were saved some intervals ago feeds those intervals to them
+// as missing values (Daemon, on restore), so that their seasons keep phase.
+TEST_F(ControllerMaskingTest, SkippedIntervalsReachTheModelsAsMissingValues) {
+  Controller c = MakeMasking();
+  StepWith(c, 50);
+  EXPECT_EQ(c.SkipIntervals(3), 3);
+  EXPECT_EQ(c.SkipIntervals(0), 0);
+  EXPECT_EQ(c.SkipIntervals(-5), 0);
+  StepWith(c, 60);
+  EXPECT_EQ(fed_,
+            (std::vector<std::optional<double>>{50, std::nullopt, std::nullopt, std::nullopt, 60}));
+}
+
+TEST_F(ControllerMaskingTest, ALongGapKeepsOnlyTheWeeksPhase) {
+  Controller c = MakeMasking();  // 60 s: a week is 10,080 intervals
+  const std::int64_t max = Controller::kMaxGapIntervals;
+  EXPECT_EQ(c.SkipIntervals(max), max);
+  EXPECT_EQ(c.SkipIntervals(max + 10080 * 3 + 7), max + 7);
+  EXPECT_EQ(static_cast<std::int64_t>(fed_.size()), 2 * max + 7);
+}
+
 TEST_F(ControllerMaskingTest, MaskingIsBoundedSoALastingChangeIsLearned) {
   Controller c = MakeMasking();
   const int kLong = Controller::kMaxMaskedSteps + 10;

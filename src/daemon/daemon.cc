@@ -145,6 +145,7 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
   // Restore: the state carried over a reload (same policy), else what the store
   // has, each part only if the same plugin type wrote it.
   std::optional<SavedState> saved;
+  std::optional<TimePoint> models_saved_at;  // of a stored forecaster or detector
   if (previous && old->policy.type == g.policy.type) {
     saved = previous->controller->SaveState();
   } else if (auto stored = store_->Load(g.spec.name); !stored.ok()) {
@@ -155,11 +156,26 @@ Result<std::unique_ptr<Daemon::Runtime>> Daemon::Build(const GroupConfig& g,
     if (sg.policy_type != g.policy.type) saved->policy.clear(), saved->controller.clear();
     if (sg.forecaster_type != forecaster_type) saved->forecaster.clear();
     if (sg.detector_type != detector_type) saved->detector.clear();
+    if (!saved->forecaster.empty() || !saved->detector.empty()) {
+      models_saved_at = sg.models_saved_at;
+    }
   }
   if (saved) {
     Status s = rt->controller->LoadState(*saved);
     log_.Info(g.spec.name, s.ok() ? "Restored saved state (cooldowns, windows, model)"
                                   : "Saved state partly unusable, " + s.message());
+    // The models last saw the tick at models_saved_at; this tick stands for the grid
+    // point nearest now, and the intervals in between are missing values to them.
+    if (models_saved_at && *models_saved_at < now) {
+      const double steps = (now - *models_saved_at) / g.spec.interval;
+      const auto gap = static_cast<std::int64_t>(std::min(std::round(steps), 1e12)) - 1;
+      if (gap > 0) {
+        const std::int64_t fed = rt->controller->SkipIntervals(gap);
+        log_.Info(g.spec.name, fmt::format("The models were saved {} interval(s) ago: {} fed "
+                                           "to them as missing values, so seasons keep phase",
+                                           gap + 1, fed));
+      }
+    }
   }
   rt->next_tick = now;
   rt->snapshot.name = g.spec.name;
@@ -289,7 +305,8 @@ bool Daemon::SaveState(const std::vector<const Runtime*>& groups, TimePoint now,
     const Controller& c = *g->controller;
     rows.push_back(StoredGroup{g->info.name, g->config.policy.type,
                                c.forecaster() ? std::string(c.forecaster()->name()) : "",
-                               g->info.detector, c.SaveState(with_models), with_models});
+                               g->info.detector, c.SaveState(with_models), with_models,
+                               std::nullopt});
   }
   std::lock_guard lock(store_mu_);
   if (Status s = store_->SaveAll(rows, now); !s.ok()) {

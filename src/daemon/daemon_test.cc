@@ -182,6 +182,36 @@ TEST_F(DaemonTest, ModelsAreSavedEveryModelSaveAndAtStop) {
   EXPECT_NE(stored().state.forecaster, again.state.forecaster);
 }
 
+// The models saved at a stop, restored after a downtime of ten intervals: the nine
+// intervals between the last tick and this one reach them as missing values.
+TEST_F(DaemonTest, RestartFeedsTheModelsTheIntervalsTheyMissed) {
+  const std::string group =
+      "  - name: web\n"
+      "    source: {type: synthetic, base_per_s: 100, noise: 0.2, seed: 3}\n"
+      "    capacity_per_instance: 10\n"
+      "    min: 1\n    max: 50\n    initial: 2\n";
+  const DaemonConfig c = Config(group);
+  auto d = Make(c);
+  Ticks(*d, 5);  // t0 .. t0+40; the clock is at t0+50
+  d.reset();     // saves everything at t0+50
+  clock_.Advance(Duration(100));
+  std::FILE* console = std::tmpfile();
+  ASSERT_NE(console, nullptr);
+  {
+    Logger log(clock_, LogLevel::kInfo, console);
+    auto restarted = Daemon::Create(c, clock_, log, nullptr);
+    ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  }
+  std::rewind(console);
+  std::string text;
+  for (int ch; (ch = std::fgetc(console)) != EOF;) text += static_cast<char>(ch);
+  std::fclose(console);
+  EXPECT_NE(text.find("The models were saved 10 interval(s) ago: 9 fed to them as missing "
+                      "values"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(DaemonTest, ReloadKeepsStateOfGroupsThatStay) {
   std::string group = std::string(kHpaGroup) + "    cooldown_s: 100\n";
   auto d = Make(Config(group));

@@ -119,7 +119,7 @@ Result<std::optional<StoredGroup>> StateStore::Load(const std::string& group) {
   const char* sql =
       "SELECT s.policy_type, s.policy, COALESCE(m.forecaster_type, s.forecaster_type),"
       " COALESCE(m.forecaster, s.forecaster), COALESCE(m.detector_type, s.detector_type),"
-      " COALESCE(m.detector, s.detector), s.controller"
+      " COALESCE(m.detector, s.detector), s.controller, COALESCE(m.saved_at, s.saved_at)"
       " FROM group_state s LEFT JOIN group_models m ON m.grp = s.grp WHERE s.grp = ?";
   if (sqlite3_prepare_v2(db_, sql, -1, &st.stmt, nullptr) != SQLITE_OK) {
     return SqlError(db_, "prepare");
@@ -141,6 +141,9 @@ Result<std::optional<StoredGroup>> StateStore::Load(const std::string& group) {
   g.detector_type = text(4);
   g.state.detector = text(5);
   g.state.controller = text(6);
+  if (sqlite3_column_type(st.stmt, 7) != SQLITE_NULL) {
+    g.models_saved_at = FromEpochSeconds(sqlite3_column_double(st.stmt, 7));
+  }
   return std::optional<StoredGroup>(std::move(g));
 }
 

@@ -30,6 +30,8 @@ struct StoredGroup {
   // False: `state` holds only the decision state (Controller::SaveState(false)), and
   // the stored forecaster and detector are kept as they are.
   bool with_models = true;
+  // When the stored forecaster and detector were saved (Load() fills it).
+  std::optional<TimePoint> models_saved_at;
 };
 
 class StateStore {

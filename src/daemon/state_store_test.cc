@@ -85,6 +85,10 @@ TEST_F(StateStoreTest, DecisionStateAloneKeepsTheModels) {
   EXPECT_EQ(g.state.controller, "controller 2");
   EXPECT_EQ(g.state.forecaster, "forecaster 1");
   EXPECT_EQ(g.state.detector, "detector 1");
+  // When the models were saved, not the decision state: a restart feeds the models
+  // the intervals since as missing values.
+  ASSERT_TRUE(g.models_saved_at.has_value());
+  EXPECT_EQ(ToEpochSeconds(*g.models_saved_at), ToEpochSeconds(t0_));
 }
 
 TEST_F(StateStoreTest, DecisionStateBeforeAnyModelsLeavesThemEmpty) {
