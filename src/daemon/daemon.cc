@@ -401,8 +401,12 @@ void Daemon::Shutdown() {
   if (outputs_) outputs_->FlushAll();
   if (store_) {
     // A group at a time: a thousand groups' models at once would double the memory.
+    // Stamped with each group's last tick, the newest value its models have seen, so
+    // that a restart counts the intervals they missed from there.
     const TimePoint now = clock_.Now();
-    for (const auto& g : groups_) SaveState({g.get()}, now, true);
+    for (const auto& g : groups_) {
+      SaveState({g.get()}, g->snapshot.ticks > 0 ? g->snapshot.last_tick : now, true);
+    }
   }
   log_.Info("", "Stopped: files flushed, state saved");
   log_.Flush();

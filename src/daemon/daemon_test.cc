@@ -182,8 +182,8 @@ TEST_F(DaemonTest, ModelsAreSavedEveryModelSaveAndAtStop) {
   EXPECT_NE(stored().state.forecaster, again.state.forecaster);
 }
 
-// The models saved at a stop, restored after a downtime of ten intervals: the nine
-// intervals between the last tick and this one reach them as missing values.
+// The models saved at a stop (stamped with the last tick, t0+40), restored at t0+150:
+// the ten intervals between (t0+50 .. t0+140) reach them as missing values.
 TEST_F(DaemonTest, RestartFeedsTheModelsTheIntervalsTheyMissed) {
   const std::string group =
       "  - name: web\n"
@@ -193,7 +193,7 @@ TEST_F(DaemonTest, RestartFeedsTheModelsTheIntervalsTheyMissed) {
   const DaemonConfig c = Config(group);
   auto d = Make(c);
   Ticks(*d, 5);  // t0 .. t0+40; the clock is at t0+50
-  d.reset();     // saves everything at t0+50
+  d.reset();     // saves everything
   clock_.Advance(Duration(100));
   std::FILE* console = std::tmpfile();
   ASSERT_NE(console, nullptr);
@@ -206,7 +206,7 @@ TEST_F(DaemonTest, RestartFeedsTheModelsTheIntervalsTheyMissed) {
   std::string text;
   for (int ch; (ch = std::fgetc(console)) != EOF;) text += static_cast<char>(ch);
   std::fclose(console);
-  EXPECT_NE(text.find("The models were saved 10 interval(s) ago: 9 fed to them as missing "
+  EXPECT_NE(text.find("The models were saved 11 interval(s) ago: 10 fed to them as missing "
                       "values"),
             std::string::npos)
       << text;
