@@ -37,7 +37,9 @@ struct XgbApi {
 // Debian's libxgboost0 (a dependency of libxgboost-dev).
 constexpr const char* kXgbLibrary = "libxgboost.so.0";
 
-const XgbApi& LoadXgb() {
+// The API, opened on the first call. Its pointers are used only after Available()
+// said yes (every booster and matrix comes after that).
+const XgbApi& Xgb() {
   static const XgbApi api = [] {
     XgbApi a;
     void* lib = dlopen(kXgbLibrary, RTLD_NOW | RTLD_LOCAL);  // kept open for good
@@ -59,11 +61,8 @@ const XgbApi& LoadXgb() {
   return api;
 }
 
-// The API once Available() said yes (every booster and matrix comes after that).
-const XgbApi& Xgb() { return LoadXgb(); }
-
 Status Available() {
-  const XgbApi& a = LoadXgb();
+  const XgbApi& a = Xgb();
   return a.error.empty() ? Status::Ok() : Status::Error("xgboost: " + a.error);
 }
 

@@ -172,10 +172,9 @@ struct PredictRoutes::Metrics {
 PredictRoutes::PredictRoutes(std::shared_ptr<const predict::DemandModel> model,
                              prometheus::Registry& registry, const Clock& clock,
                              PredictLimits limits)
-    : model_(std::move(model)),
-      clock_(clock),
-      limits_(limits),
-      metrics_(std::make_unique<Metrics>(registry)) {}
+    : PredictRoutes(ModelLoader(), registry, clock, limits) {
+  model_ = std::move(model);
+}
 
 PredictRoutes::PredictRoutes(ModelLoader load, prometheus::Registry& registry, const Clock& clock,
                              PredictLimits limits)
