@@ -11,6 +11,8 @@
 //   floor           scale floor as a share of the mean |value| (default 0.01), 0 .. 1
 //   record_margin   share of the range a new high or low must beat (default 0.1), 0 .. 10
 //   second_weight   weight of the second-largest feature surprise (default 0.5), 0 .. 1
+//   recurrence_discount  factor on the surprise of a rise that recurs at this time of
+//                   day (default 0.5; 1 turns the discount off), 0 .. 1
 //
 // Both window detectors take the same settings:
 //   window      values held (default 60), 3 .. 1000000
@@ -123,8 +125,9 @@ constexpr double kMaxSeasonSteps = 20000;
 
 Result<std::unique_ptr<AnomalyDetector>> MakeSurprise(const Params& params,
                                                       const DetectorContext& context) {
-  if (Status known = params.CheckKnown({"threshold", "daily", "memory", "tail_threshold",
-                                        "tail_memory", "floor", "record_margin", "second_weight"});
+  if (Status known =
+          params.CheckKnown({"threshold", "daily", "memory", "tail_threshold", "tail_memory",
+                             "floor", "record_margin", "second_weight", "recurrence_discount"});
       !known.ok()) {
     return known;
   }
@@ -140,6 +143,7 @@ Result<std::unique_ptr<AnomalyDetector>> MakeSurprise(const Params& params,
   o.floor = r.NumberIn("floor", o.floor, 0, 1);
   o.record_margin = r.NumberIn("record_margin", o.record_margin, 0, 10);
   o.second_weight = r.NumberIn("second_weight", o.second_weight, 0, 1);
+  o.recurrence_discount = r.NumberIn("recurrence_discount", o.recurrence_discount, 0, 1);
   if (!r.status().ok()) return r.status();
   const double step_s = context.step.count();
   const double per_day = step_s > 0 ? std::round(kSecondsPerDay / step_s) : 0;

@@ -135,7 +135,7 @@ double FeatureSurprise::Update(double f) {
     surprise = upper_.Surprise(z);
     if (two_sided_) surprise = std::max(surprise, lower_.Surprise(-z));
     upper_.Learn(z);
-    lower_.Learn(-z);
+    if (two_sided_) lower_.Learn(-z);  // one-sided: the lower tail stays as it started
   }
   standardizer_.Learn(f);
   return surprise;

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <functional>
 #include <string>
+#include <utility>
 
 namespace prescale {
 namespace {
 
-constexpr std::int64_t kStateVersion = 1;
+constexpr std::int64_t kStateVersion = 2;
 
 // Feature time constants, in steps: the burst mean follows a burst of a few steps,
 // and so does the daily residual's mean.
@@ -28,6 +30,14 @@ constexpr double kStuckExtraNats = 3;
 // Episodes: one opens above this surprise and closes after this many quieter steps.
 constexpr double kEpisodeNats = 7;
 constexpr std::int64_t kEpisodeGap = 10;
+// Collapse: the log's floor, as a share of the mean |x|, so that an exact zero is
+// finite and a series that often reads zero is not news when it does.
+constexpr double kCollapseFloor = 0.001;
+// Recurrence: "about this time of day" is within an hour of it (1/24 of the season),
+// and a rise recurs when it is at most this many times the smaller of the two
+// previous days' rises.
+constexpr double kRecurrenceWindowDays = 1.0 / 24;
+constexpr double kRecurrenceMargin = 1.2;
 constexpr double kMaxValue = 1e150;
 constexpr std::int64_t kMaxCount = 1'000'000'000'000'000;
 
@@ -93,20 +103,44 @@ SurpriseDetector::SurpriseDetector(const SurpriseOptions& options)
       profile_(static_cast<std::size_t>(options.season_steps), NAN),
       level_(Standardizer(options), Tail(options)),
       change_(Standardizer(options), Tail(options)),
-      burst_(Standardizer(options), Tail(options)) {
+      burst_(Standardizer(options), Tail(options)),
+      collapse_(Standardizer(options), Tail(options), /*two_sided=*/false),
+      today_(profile_.size(), NAN),
+      previous_peak_(profile_.size(), NAN),
+      earlier_peak_(profile_.size(), NAN),
+
+      scratch_(profile_.size()) {
   assert(options.threshold > 0 && options.threshold < 1);
   assert(options.season_steps == 0 || options.season_steps >= 4);
 }
 
 AnomalyResult SurpriseDetector::Update(std::optional<double> value) {
-  if (!profile_.empty()) phase_ = (phase_ + 1) % static_cast<int>(profile_.size());
+  if (!profile_.empty()) {
+    phase_ = (phase_ + 1) % static_cast<int>(profile_.size());
+    if (phase_ == 0) EndDay();
+  }
   surprise_ = 0;
-  if (!value.has_value() || !std::isfinite(*value)) return {};
+  if (!value.has_value() || !std::isfinite(*value)) {
+    recurred_ = false;
+    return {};
+  }
   surprise_ = StepSurprise(std::clamp(*value, -kMaxValue, kMaxValue));
   return Alert(surprise_);
 }
 
 double SurpriseDetector::StepSurprise(double x) {
+  // The usual value at this time of day (none before the profile has one), and
+  // whether a rise to x has happened about now on each of the last two days, or x is
+  // the fall back from such a rise: then the features of magnitude count for less (a
+  // stuck sensor does not recur).
+  double* usual = nullptr;
+  if (!profile_.empty()) usual = &profile_[static_cast<std::size_t>(phase_)];
+  const bool has_usual = usual != nullptr && !std::isnan(*usual);
+  const bool rises = has_usual && Recurs(x, *usual);
+  const bool falls_back = recurred_ && count_ > 0 && x < previous_;
+  recurred_ = rises;
+  const double weight = rises || falls_back ? options_.recurrence_discount : 1;
+
   double best = 0;
   double second = 0;
   auto take = [&](double s) {
@@ -117,34 +151,39 @@ double SurpriseDetector::StepSurprise(double x) {
       second = s;
     }
   };
+  auto take_magnitude = [&](double s) { take(weight * s); };
   const double memory = kRecordMemoryFactor * options_.memory;
   const double margin = options_.record_margin;
 
-  // 1. The value, its change and its short mean, each scored before it learns x.
-  take(level_.Update(x));
-  if (count_ > 0) take(change_.Update(x - previous_));
+  // 1. The value, its change, its short mean and its collapse, each scored before it
+  // learns x.
+  take_magnitude(level_.Update(x));
+  if (count_ > 0) take_magnitude(change_.Update(x - previous_));
   burst_mean_ = count_ == 0 ? x : burst_mean_ + burst_weight_ * (x - burst_mean_);
-  take(burst_.Update(burst_mean_));
+  take_magnitude(burst_.Update(burst_mean_));
+  if (x < 0) negative_seen_ = true;
+  magnitude_ +=
+      (std::fabs(x) - magnitude_) / std::min(static_cast<double>(count_ + 1), options_.memory);
+  if (!negative_seen_ && magnitude_ > 0) {
+    take_magnitude(collapse_.Update(-std::log(x + kCollapseFloor * magnitude_)));
+  }
 
   // 2. Records of the value and of its short mean.
-  take(level_record_.Update(x, margin, memory));
-  take(burst_record_.Update(burst_mean_, margin, memory));
+  take_magnitude(level_record_.Update(x, margin, memory));
+  take_magnitude(burst_record_.Update(burst_mean_, margin, memory));
 
   // 3. The daily residual, against the profile before today's value joins it.
-  double* usual = nullptr;
-  if (!profile_.empty()) {
-    usual = &profile_[static_cast<std::size_t>(phase_)];
-    if (std::isnan(*usual)) {
-      *usual = x;
-      usual = nullptr;  // nothing to compare with yet, nothing more to learn
-    } else {
-      const double residual = x - *usual;
-      daily_mean_ =
-          daily_started_ ? daily_mean_ + daily_weight_ * (residual - daily_mean_) : residual;
-      daily_started_ = true;
-      take(daily_record_.Update(daily_mean_, margin, memory));
-    }
+  if (usual != nullptr && !has_usual) {
+    *usual = x;
+    usual = nullptr;  // nothing to compare with yet, nothing more to learn
+  } else if (usual != nullptr) {
+    const double residual = x - *usual;
+    daily_mean_ =
+        daily_started_ ? daily_mean_ + daily_weight_ * (residual - daily_mean_) : residual;
+    daily_started_ = true;
+    take_magnitude(daily_record_.Update(daily_mean_, margin, memory));
   }
+  if (!today_.empty()) today_[static_cast<std::size_t>(phase_)] = x;
 
   // 4. A stuck sensor.
   take(StuckSurprise(x));
@@ -173,6 +212,42 @@ double SurpriseDetector::StuckSurprise(double x) {
   return surprise;
 }
 
+bool SurpriseDetector::Recurs(double x, double usual) const {
+  const auto at = static_cast<std::size_t>(phase_);
+  // NaN (no value near this time on one of the days) compares false: no recurrence.
+  const double peak = std::min(previous_peak_[at], earlier_peak_[at]);
+  return x > usual && peak > usual && x - usual <= kRecurrenceMargin * (peak - usual);
+}
+
+void SurpriseDetector::EndDay() {
+  // The day's windowed maxima, written over the day before yesterday's, which are
+  // done with.
+  std::swap(previous_peak_, earlier_peak_);
+  const int w = std::max(1, static_cast<int>(std::lround(kRecurrenceWindowDays * today_.size())));
+  WindowExtremes(today_, w, std::greater_equal<>(), previous_peak_);
+  std::fill(today_.begin(), today_.end(), NAN);
+}
+
+template <typename Dominates>
+void SurpriseDetector::WindowExtremes(const std::vector<double>& values, int w, Dominates dominates,
+                                      std::vector<double>& out) {
+  // A monotonic queue of indices whose values no later value dominates: O(size).
+  const int n = static_cast<int>(values.size());
+  auto value = [&](int i) { return values[static_cast<std::size_t>(i)]; };
+  int head = 0;
+  int tail = 0;
+  int next = 0;
+  for (int p = 0; p < n; ++p) {
+    for (; next < n && next <= p + w; ++next) {
+      if (std::isnan(value(next))) continue;
+      while (tail > head && dominates(value(next), value(scratch_[tail - 1]))) --tail;
+      scratch_[tail++] = next;
+    }
+    while (tail > head && scratch_[head] < p - w) ++head;
+    out[static_cast<std::size_t>(p)] = tail > head ? value(scratch_[head]) : NAN;
+  }
+}
+
 AnomalyResult SurpriseDetector::Alert(double surprise) {
   // Episodes: the alert score is the surprise only where it beats the episode so far.
   quiet_ = surprise > kEpisodeNats ? 0 : std::min(quiet_ + 1, kMaxCount);
@@ -199,6 +274,10 @@ void SurpriseDetector::Save(StateWriter& w) const {
   level_.Save(w);
   change_.Save(w);
   burst_.Save(w);
+  collapse_.Save(w);
+  w.Double(magnitude_);
+  w.Bool(negative_seen_);
+  w.Bool(recurred_);
   level_record_.Save(w);
   burst_record_.Save(w);
   daily_record_.Save(w);
@@ -207,6 +286,9 @@ void SurpriseDetector::Save(StateWriter& w) const {
   w.Int(changes_);
   w.Double(episode_max_);
   w.Int(quiet_);
+  w.Doubles(today_);
+  w.Doubles(previous_peak_);
+  w.Doubles(earlier_peak_);
 }
 
 Status SurpriseDetector::Load(StateReader& r) {
@@ -232,6 +314,10 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   level_.Read(r);
   change_.Read(r);
   burst_.Read(r);
+  collapse_.Read(r);
+  magnitude_ = r.Double();
+  negative_seen_ = r.Bool();
+  recurred_ = r.Bool();
   level_record_.Read(r);
   burst_record_.Read(r);
   daily_record_.Read(r);
@@ -240,6 +326,10 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   changes_ = r.Int();
   episode_max_ = r.Double();
   quiet_ = r.Int();
+  std::vector<double> today = r.Doubles();
+  std::vector<double> previous_peak = r.Doubles();
+  std::vector<double> earlier_peak = r.Doubles();
+
   if (!r.ok()) return r.Finish();
 
   // Values Update could have produced: finite, counts in range.
@@ -247,12 +337,22 @@ Status SurpriseDetector::ReadState(StateReader& r) {
     if (!ok) r.Fail(what);
   };
   check(count_ >= 0 && count_ <= kMaxCount, "value count out of range");
-  check(Bounded(previous_) && Bounded(burst_mean_) && Bounded(daily_mean_),
+  check(Bounded(previous_) && Bounded(burst_mean_) && Bounded(daily_mean_) && Bounded(magnitude_) &&
+            magnitude_ >= 0,
         "a smoothed value is not finite");
-  check(profile.size() == profile_.size(), "daily profile has " + std::to_string(profile.size()) +
-                                               " values, expected " +
-                                               std::to_string(profile_.size()));
-  for (double v : profile) check(std::isnan(v) || Bounded(v), "a daily profile value is infinite");
+  const std::pair<const char*, const std::vector<double>*> arrays[] = {
+      {"daily profile", &profile},
+      {"today's values", &today},
+      {"previous day's peaks", &previous_peak},
+      {"earlier day's peaks", &earlier_peak}};
+  for (const auto& [what, values] : arrays) {
+    check(values->size() == profile_.size(),
+          std::string(what) + " has " + std::to_string(values->size()) + " values, expected " +
+              std::to_string(profile_.size()));
+    for (double v : *values) {
+      check(std::isnan(v) || Bounded(v), std::string("a ") + what + " value is infinite");
+    }
+  }
   check(
       profile_.empty() ? phase_ == -1 : phase_ >= -1 && phase_ < static_cast<int>(profile_.size()),
       "daily phase out of range");
@@ -262,7 +362,11 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   check(std::isfinite(episode_max_) && episode_max_ >= 0, "episode maximum out of range");
   check(quiet_ >= 0 && quiet_ <= kMaxCount, "episode quiet steps out of range");
   if (!r.ok()) return r.Finish();
-  profile_ = profile;
+  profile_ = std::move(profile);
+  today_ = std::move(today);
+  previous_peak_ = std::move(previous_peak);
+  earlier_peak_ = std::move(earlier_peak);
+
   return r.Finish();
 }
 

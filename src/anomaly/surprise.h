@@ -1,10 +1,13 @@
 // The default detector: "surprise", a streaming ensemble of calibrated features whose
 // score is shaped for alerting (and for the Numenta Anomaly Benchmark, NAB).
 //
-// Each value x_t updates seven features, each of which measures one way a series can
+// Each value x_t updates eight features, each of which measures one way a series can
 // go wrong and turns it into a surprise in nats (-ln of an estimated probability):
 //
 //   level          x itself                          spikes, dips, level shifts
+//   collapse       -ln(x + 0.001 x the mean |x|),    a positive series falling
+//                  while no value has been negative  towards zero (traffic that
+//                                                    stops), however small in x
 //   change         x - x_prev                        sudden jumps
 //   burst          EW mean of x, half-life 6 steps   short bursts and dips
 //   record         x beyond the range seen so far    new highs and lows (Numenta's
@@ -16,10 +19,10 @@
 //   stuck          a run of identical values more    a stuck sensor
 //                  than twice as long as any seen
 //
-// The first three are standardised by a robust running centre and scale and scored
-// against their own peaks-over-threshold tails, both tails (evt_tail.h), so each
-// series gets its own calibration. The others are counting arguments: for
-// exchangeable values the chance that the newest of n breaks the record is 1/(n+1),
+// The first four are standardised by a robust running centre and scale and scored
+// against their own peaks-over-threshold tails (evt_tail.h; both tails, except
+// collapse's upper one only), so each series gets its own calibration. The others are counting
+// arguments: for exchangeable values the chance that the newest of n breaks the record is 1/(n+1),
 // so a record scores ln(n+1) plus 10 nats per range beyond the margin, and a run twice
 // the longest scores ln(n+1) + 3. The usual value at a time of day is an EW profile
 // (weight 0.25 per day) of the values that were not anomalous (S <= 7 nats, below),
@@ -29,6 +32,15 @@
 //
 // The surprise of a step is the largest feature surprise plus half the second
 // largest: anomalies usually move several features at once, noise rarely does.
+//
+// Recurrence. A rise that happened at about this time of day on each of the last two
+// days is not news (a nightly job, a morning peak). Let peak be the least, over the
+// two previous days, of the highest value within an hour of this time of day. When x
+// is above its usual value u at this time of day and x - u <= 1.2 (peak - u), or x is
+// the first fall after such a rise, the surprises of the magnitude features (all but
+// stuck) are multiplied by `recurrence_discount` (0.5). The windowed maxima are
+// computed once a day, when the day ends, in O(steps a day), so the cost per value
+// stays O(1) amortised.
 //
 // Score and flag. `anomaly` is true while the step's surprise S >= the threshold, in
 // the score's units: score(S) = S / (S + 10), so 0.5 is 10 nats, about a
@@ -48,13 +60,16 @@
 // still advances, so a gap keeps the season aligned. Values are clamped to +-1e150 so
 // that differences cannot overflow.
 //
-// Saved state (format 1), in order: the format version, the season length in steps,
+// Saved state (format 2), in order: the format version, the season length in steps,
 // the step count, the last value, the burst and daily means and whether the daily one
-// has started, the daily profile and its phase, the three standardised features
+// has started, the daily profile and its phase, the four standardised features
 // (centre, scale, magnitude, count, then each tail's rate, moments and count), the
-// three records (high, low, count), the stuck run, longest run and changes, and the
-// open episode's maximum and its quiet steps. Load fails on a record for another
-// season length.
+// mean |x|, whether a value was negative and whether the last value was a recurring
+// rise, the three records (high, low, count),
+// the stuck run, longest run and changes, the open episode's maximum and its quiet
+// steps, then today's values and the two previous days' windowed maxima. Load fails
+// on a record for another season length or another format (format 1, before the
+// collapse and recurrence features: the detector then starts fresh).
 // Not thread-safe.
 #pragma once
 
@@ -77,6 +92,7 @@ struct SurpriseOptions {
   double floor = 0.01;          // scale floor, share of the mean |value|; REQUIRES: >= 0
   double record_margin = 0.1;   // share of the range a record must beat; REQUIRES: >= 0
   double second_weight = 0.5;   // weight of the second surprise; REQUIRES: 0..1
+  double recurrence_discount = 0.5;  // factor on a recurring rise; REQUIRES: 0..1
 };
 
 // A running range and the surprise of leaving it (the record features above).
@@ -117,6 +133,11 @@ class SurpriseDetector final : public AnomalyDetector {
  private:
   double StepSurprise(double x);
   double StuckSurprise(double x);
+  bool Recurs(double x, double usual) const;
+  void EndDay();
+  template <typename Dominates>
+  void WindowExtremes(const std::vector<double>& values, int w, Dominates dominates,
+                      std::vector<double>& out);
   AnomalyResult Alert(double surprise);
   Status ReadState(StateReader& r);
 
@@ -135,6 +156,9 @@ class SurpriseDetector final : public AnomalyDetector {
   FeatureSurprise level_;
   FeatureSurprise change_;
   FeatureSurprise burst_;
+  FeatureSurprise collapse_;
+  double magnitude_ = 0;        // running mean |x|, for collapse's floor
+  bool negative_seen_ = false;  // collapse is off once a value was negative
   RangeRecord level_record_;
   RangeRecord burst_record_;
   RangeRecord daily_record_;
@@ -142,6 +166,15 @@ class SurpriseDetector final : public AnomalyDetector {
   std::int64_t run_ = 0;      // repeats of the last value
   std::int64_t longest_ = 0;  // the longest run that has ended
   std::int64_t changes_ = 0;  // runs that have ended
+
+  // Recurrence (season only): today's values by step of the day (NaN where missing),
+  // and, per step of the day, the most the series reached within an hour of it on
+  // the previous day and on the day before (NaN where there was no value).
+  std::vector<double> today_;
+  std::vector<double> previous_peak_;
+  std::vector<double> earlier_peak_;
+  bool recurred_ = false;     // the last value was a recurring rise
+  std::vector<int> scratch_;  // EndDay's monotonic queue
 
   double episode_max_ = 0;  // the largest surprise of the open episode, 0 if none
   std::int64_t quiet_ = 0;  // steps of the episode at or below the episode level

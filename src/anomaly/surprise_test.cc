@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "anomaly/zscore.h"
+#include "prescale/state_codec.h"
 
 namespace prescale {
 namespace {
@@ -295,6 +297,123 @@ TEST(SurpriseDetector, ThresholdSetsTheFlag) {
   EXPECT_GE(l.Flags(kDay).size(), s.Flags(kDay).size());
   // Same surprise, so the same alert scores: the threshold only moves the flag.
   for (std::size_t t = 0; t < v.size(); ++t) EXPECT_EQ(s.results[t].score, l.results[t].score);
+}
+
+// A quiet positive series (0.3 +- 0.03, like a cost per click) with, when asked, a
+// spike of +0.6 at step `spike_at` of every day from `from_day`, jittered by up to
+// three steps either way.
+std::vector<double> QuietWithDailySpike(int days, std::uint64_t seed, int spike_at,
+                                        int from_day = 0) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0, 0.03);
+  std::uniform_int_distribution<int> jitter(-3, 3);
+  std::vector<double> v(static_cast<std::size_t>(days * kDay));
+  for (double& x : v) x = std::max(0.05, 0.3 + noise(rng));
+  for (int day = from_day; spike_at >= 0 && day < days; ++day) {
+    v[static_cast<std::size_t>(day * kDay + spike_at + jitter(rng))] += 0.6;
+  }
+  return v;
+}
+
+TEST(SurpriseDetector, ACollapseTowardsZeroAlerts) {
+  // A skewed positive series (log-normal around 0.3, like a cost per click: rises of
+  // several times are routine). A drop to 0.001 is only about two scales below the
+  // centre in x, well inside the noise, but on a log scale it is far beyond anything
+  // seen: a collapse.
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> noise(0, 0.5);
+    std::vector<double> v(4 * kDay);
+    for (double& x : v) x = 0.3 * std::exp(noise(rng));
+    const int at = 3 * kDay + 40;
+    v[static_cast<std::size_t>(at)] = 0.001;
+    SurpriseDetector d(Daily());
+    const Outcome run = Feed(d, v);
+    EXPECT_GE(run.results[static_cast<std::size_t>(at)].score, 0.5) << "seed " << seed;
+    EXPECT_TRUE(run.results[static_cast<std::size_t>(at)].anomaly) << "seed " << seed;
+  }
+}
+
+TEST(SurpriseDetector, ZerosAreNoCollapseOnASeriesThatOftenReadsZero) {
+  // Disk writes: zero most of the time, bursts now and then. Reading zero again is
+  // normal, so the collapse feature must stay quiet.
+  std::mt19937_64 rng(5);
+  std::bernoulli_distribution burst(0.2);
+  std::uniform_real_distribution<double> size(1e6, 3e6);
+  SurpriseDetector d(Daily());
+  int zero_alerts = 0;
+  for (int t = 0; t < 4 * kDay; ++t) {
+    const double x = burst(rng) ? size(rng) : 0;
+    const AnomalyResult r = d.Update(x);
+    if (t >= kDay && x == 0 && r.score >= 0.5) ++zero_alerts;
+  }
+  EXPECT_EQ(zero_alerts, 0);
+}
+
+TEST(SurpriseDetector, ARiseThatRecursDailyStopsAlertingAndOneAtAnotherTimeStillDoes) {
+  constexpr int kSpikeAt = 100;
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    // The nightly job from day 1 on; on day 5 a larger spike at another time (the
+    // tails have learnt that spikes of the job's size come daily).
+    std::vector<double> v = QuietWithDailySpike(6, seed, kSpikeAt, 1);
+    const int other = 5 * kDay + 200;
+    v[static_cast<std::size_t>(other)] += 1.0;
+    SurpriseDetector with(Daily());
+    SurpriseDetector without(SurpriseOptions{.season_steps = kDay, .recurrence_discount = 1});
+    const Outcome a = Feed(with, v);
+    const Outcome b = Feed(without, v);
+    auto alerts_near_the_job = [](const Outcome& run, int day) {
+      int n = 0;
+      for (int t : run.Alerts(day * kDay, 0.5))
+        n += t >= day * kDay && t < day * kDay + kSpikeAt + 10;
+      return n;
+    };
+    // From day 3 on, both previous days had the job: no alert for it (and none for the
+    // fall back after it). Without the discount, it keeps alerting.
+    for (int day = 3; day < 6; ++day) {
+      EXPECT_EQ(alerts_near_the_job(a, day), 0) << "day " << day;
+    }
+    int without_alerts = 0;
+    for (int day = 3; day < 6; ++day) without_alerts += alerts_near_the_job(b, day);
+    EXPECT_GE(without_alerts, 2);
+    // A rise at another time of day is news.
+    EXPECT_GE(a.results[static_cast<std::size_t>(other)].score, 0.5);
+    EXPECT_TRUE(a.results[static_cast<std::size_t>(other)].anomaly);
+  }
+}
+
+TEST(SurpriseDetector, SaveAndLoadAcrossDaysGiveTheSameFuture) {
+  // The recurrence arrays turn over at the end of each day: save on both sides of it.
+  const std::vector<double> v = QuietWithDailySpike(5, 11, 100, 0);
+  for (int cut : {kDay - 1, kDay, 2 * kDay + 1, 3 * kDay + 99, 3 * kDay + 101}) {
+    SCOPED_TRACE("saved after " + std::to_string(cut) + " values");
+    SurpriseDetector a(Daily());
+    for (int t = 0; t < cut; ++t) a.Update(v[static_cast<std::size_t>(t)]);
+    StateWriter w;
+    a.Save(w);
+    SurpriseDetector b(Daily());
+    StateReader r(w.text());
+    ASSERT_TRUE(b.Load(r).ok());
+    for (std::size_t t = static_cast<std::size_t>(cut); t < v.size(); ++t) {
+      const AnomalyResult ra = a.Update(v[t]);
+      const AnomalyResult rb = b.Update(v[t]);
+      ASSERT_EQ(ra.score, rb.score) << "step " << t;
+      ASSERT_EQ(ra.anomaly, rb.anomaly) << "step " << t;
+    }
+  }
+}
+
+TEST(SurpriseDetector, LoadRefusesAStateForAnotherSeason) {
+  SurpriseDetector a(Daily());
+  for (double x : QuietWithDailySpike(2, 3, 100)) a.Update(x);
+  StateWriter w;
+  a.Save(w);
+  SurpriseDetector b(SurpriseOptions{.season_steps = 48});
+  StateReader r(w.text());
+  const Status s = b.Load(r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("daily season of 288 steps"), std::string::npos) << s.message();
 }
 
 TEST(SurpriseDetector, ScoreOfMapsNatsToUnitInterval) {
