@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <functional>
 #include <string>
 #include <utility>
 
@@ -52,6 +51,27 @@ TailOptions Tail(const SurpriseOptions& o) {
           .event_memory = o.tail_memory,
           .rate_memory = 2000,
           .max_shape = 0.5};
+}
+
+// out[p] = the largest non-NaN value of values[p - w .. p + w] (NaN if none), by a
+// monotonic queue of indices with decreasing values: O(size), allocated once a day.
+void WindowMax(const std::vector<double>& values, int w, std::vector<double>& out) {
+  const int n = static_cast<int>(values.size());
+  auto value = [&](int i) { return values[static_cast<std::size_t>(i)]; };
+  std::vector<int> queue(values.size());
+  int head = 0;
+  int tail = 0;
+  int next = 0;
+  for (int p = 0; p < n; ++p) {
+    for (; next < n && next <= p + w; ++next) {
+      if (std::isnan(value(next))) continue;
+      while (tail > head && value(queue[static_cast<std::size_t>(tail - 1)]) <= value(next)) --tail;
+      queue[static_cast<std::size_t>(tail++)] = next;
+    }
+    while (tail > head && queue[static_cast<std::size_t>(head)] < p - w) ++head;
+    out[static_cast<std::size_t>(p)] =
+        tail > head ? value(queue[static_cast<std::size_t>(head)]) : NAN;
+  }
 }
 
 bool Bounded(double v) { return std::isfinite(v) && std::fabs(v) <= 2 * kMaxValue; }
@@ -105,11 +125,10 @@ SurpriseDetector::SurpriseDetector(const SurpriseOptions& options)
       change_(Standardizer(options), Tail(options)),
       burst_(Standardizer(options), Tail(options)),
       collapse_(Standardizer(options), Tail(options), /*two_sided=*/false),
+      daily_high_(Standardizer(options), Tail(options), /*two_sided=*/false),
       today_(profile_.size(), NAN),
       previous_peak_(profile_.size(), NAN),
-      earlier_peak_(profile_.size(), NAN),
-
-      scratch_(profile_.size()) {
+      earlier_peak_(profile_.size(), NAN) {
   assert(options.threshold > 0 && options.threshold < 1);
   assert(options.season_steps == 0 || options.season_steps >= 4);
 }
@@ -183,9 +202,16 @@ double SurpriseDetector::StepSurprise(double x) {
     daily_started_ = true;
     take_magnitude(daily_record_.Update(daily_mean_, margin, memory));
   }
-  if (!today_.empty()) today_[static_cast<std::size_t>(phase_)] = x;
+  if (!today_.empty()) {
+    // 4. Above anything seen about now on the last two days (on the one of them that
+    // has values; NaN, and not scored, before either has).
+    const auto at = static_cast<std::size_t>(phase_);
+    const double high = std::fmax(previous_peak_[at], earlier_peak_[at]);
+    if (!std::isnan(high)) take_magnitude(daily_high_.Update(x - high));
+    today_[at] = x;
+  }
 
-  // 4. A stuck sensor.
+  // 5. A stuck sensor.
   take(StuckSurprise(x));
 
   previous_ = x;
@@ -224,28 +250,8 @@ void SurpriseDetector::EndDay() {
   // done with.
   std::swap(previous_peak_, earlier_peak_);
   const int w = std::max(1, static_cast<int>(std::lround(kRecurrenceWindowDays * today_.size())));
-  WindowExtremes(today_, w, std::greater_equal<>(), previous_peak_);
+  WindowMax(today_, w, previous_peak_);
   std::fill(today_.begin(), today_.end(), NAN);
-}
-
-template <typename Dominates>
-void SurpriseDetector::WindowExtremes(const std::vector<double>& values, int w, Dominates dominates,
-                                      std::vector<double>& out) {
-  // A monotonic queue of indices whose values no later value dominates: O(size).
-  const int n = static_cast<int>(values.size());
-  auto value = [&](int i) { return values[static_cast<std::size_t>(i)]; };
-  int head = 0;
-  int tail = 0;
-  int next = 0;
-  for (int p = 0; p < n; ++p) {
-    for (; next < n && next <= p + w; ++next) {
-      if (std::isnan(value(next))) continue;
-      while (tail > head && dominates(value(next), value(scratch_[tail - 1]))) --tail;
-      scratch_[tail++] = next;
-    }
-    while (tail > head && scratch_[head] < p - w) ++head;
-    out[static_cast<std::size_t>(p)] = tail > head ? value(scratch_[head]) : NAN;
-  }
 }
 
 AnomalyResult SurpriseDetector::Alert(double surprise) {
@@ -275,6 +281,7 @@ void SurpriseDetector::Save(StateWriter& w) const {
   change_.Save(w);
   burst_.Save(w);
   collapse_.Save(w);
+  daily_high_.Save(w);
   w.Double(magnitude_);
   w.Bool(negative_seen_);
   w.Bool(recurred_);
@@ -315,6 +322,7 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   change_.Read(r);
   burst_.Read(r);
   collapse_.Read(r);
+  daily_high_.Read(r);
   magnitude_ = r.Double();
   negative_seen_ = r.Bool();
   recurred_ = r.Bool();

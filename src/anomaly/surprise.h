@@ -1,7 +1,7 @@
 // The default detector: "surprise", a streaming ensemble of calibrated features whose
 // score is shaped for alerting (and for the Numenta Anomaly Benchmark, NAB).
 //
-// Each value x_t updates eight features, each of which measures one way a series can
+// Each value x_t updates nine features, each of which measures one way a series can
 // go wrong and turns it into a surprise in nats (-ln of an estimated probability):
 //
 //   level          x itself                          spikes, dips, level shifts
@@ -16,12 +16,17 @@
 //   daily record   the EW mean (half-life 6) of x    a daily pattern that breaks (a
 //                  minus its usual value at that     missing peak, a flat day), beyond
 //                  time of day, beyond its range     anything seen at other times
+//   daily high     x minus the highest value within  a rise at a time of day when
+//                  an hour of this time of day on    the series does not rise (a
+//                  the last two days                 spike in the afternoon on a
+//                                                    series whose spikes are at 3am)
 //   stuck          a run of identical values more    a stuck sensor
 //                  than twice as long as any seen
 //
-// The first four are standardised by a robust running centre and scale and scored
-// against their own peaks-over-threshold tails (evt_tail.h; both tails, except
-// collapse's upper one only), so each series gets its own calibration. The others are counting
+// Those four and daily high are standardised by a robust running centre and scale and
+// scored against their own peaks-over-threshold tails (evt_tail.h; both tails, except
+// collapse's and daily high's upper one only), so each series gets its own
+// calibration. The others are counting
 // arguments: for exchangeable values the chance that the newest of n breaks the record is 1/(n+1),
 // so a record scores ln(n+1) plus 10 nats per range beyond the margin, and a run twice
 // the longest scores ln(n+1) + 3. The usual value at a time of day is an EW profile
@@ -62,7 +67,7 @@
 //
 // Saved state (format 2), in order: the format version, the season length in steps,
 // the step count, the last value, the burst and daily means and whether the daily one
-// has started, the daily profile and its phase, the four standardised features
+// has started, the daily profile and its phase, the five standardised features
 // (centre, scale, magnitude, count, then each tail's rate, moments and count), the
 // mean |x|, whether a value was negative and whether the last value was a recurring
 // rise, the three records (high, low, count),
@@ -135,9 +140,6 @@ class SurpriseDetector final : public AnomalyDetector {
   double StuckSurprise(double x);
   bool Recurs(double x, double usual) const;
   void EndDay();
-  template <typename Dominates>
-  void WindowExtremes(const std::vector<double>& values, int w, Dominates dominates,
-                      std::vector<double>& out);
   AnomalyResult Alert(double surprise);
   Status ReadState(StateReader& r);
 
@@ -157,6 +159,7 @@ class SurpriseDetector final : public AnomalyDetector {
   FeatureSurprise change_;
   FeatureSurprise burst_;
   FeatureSurprise collapse_;
+  FeatureSurprise daily_high_;
   double magnitude_ = 0;        // running mean |x|, for collapse's floor
   bool negative_seen_ = false;  // collapse is off once a value was negative
   RangeRecord level_record_;
@@ -173,8 +176,7 @@ class SurpriseDetector final : public AnomalyDetector {
   std::vector<double> today_;
   std::vector<double> previous_peak_;
   std::vector<double> earlier_peak_;
-  bool recurred_ = false;     // the last value was a recurring rise
-  std::vector<int> scratch_;  // EndDay's monotonic queue
+  bool recurred_ = false;  // the last value was a recurring rise
 
   double episode_max_ = 0;  // the largest surprise of the open episode, 0 if none
   std::int64_t quiet_ = 0;  // steps of the episode at or below the episode level
