@@ -565,9 +565,9 @@ TEST_F(EnsembleBadStateTest, HeaderMustMatchTheSettings) {
 
 TEST_F(EnsembleBadStateTest, BadMemberRecordsFail) {
   // The first model's own record (Holt's model) with another format version.
-  ExpectRefused(With(layout_.nested[0] + 1, "2"),
-                "auto: holt-winters: saved state has format version 2, this build reads "
-                "version 1");
+  ExpectRefused(With(layout_.nested[0] + 1, "3"),
+                "auto: holt-winters: saved state has format version 3, this build reads "
+                "version 2");
   // The percentile's record for another kind.
   ExpectRefused(With(layout_.nested[7] + 2, "0"),
                 "auto: percentile: saved state is for another kind of naive forecast");

@@ -17,7 +17,10 @@ namespace {
 constexpr double kSecondsPerDay = 86400;
 constexpr double kSecondsPerWeek = 7 * kSecondsPerDay;
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-constexpr std::int64_t kStateVersion = 1;
+constexpr std::int64_t kStateVersion = 2;
+// The newest day's weight in a step of the day's spread: a burst that came at this
+// time on each of the last few days keeps the band wide there.
+constexpr double kDailySpreadWeight = 0.3;
 // Residuals seen before the clip applies: its scale needs a few to mean anything.
 constexpr std::int64_t kRobustAfter = 10;
 
@@ -96,6 +99,7 @@ HoltWintersForecaster::HoltWintersForecaster(const Options& options)
   assert(options.weekly_period == 0 || options.weekly_period >= 2);
   assert(options.daily_period == 0 || options.weekly_period % options.daily_period == 0);
   daily_.index.assign(static_cast<std::size_t>(options.daily_period), kMissing);
+  daily_spread_.assign(static_cast<std::size_t>(options.daily_period), kMissing);
   weekly_.index.assign(static_cast<std::size_t>(options.weekly_period), kMissing);
   levels_.assign(static_cast<std::size_t>(std::max(options.daily_period, options.weekly_period)),
                  0.0);
@@ -139,6 +143,10 @@ void HoltWintersForecaster::Observe(std::optional<double> value) {
                          ? std::clamp(raw, -clip, clip)
                          : raw;
     spread_.Add(raw);
+    if (!daily_spread_.empty()) {
+      double& s = daily_spread_[static_cast<std::size_t>(daily_.phase)];
+      s = std::isnan(s) ? std::fabs(raw) : s + kDailySpreadWeight * (std::fabs(raw) - s);
+    }
     // 3. Error-correction updates (see the header for the component form).
     const double previous_level = level_;
     level_ += phi * trend_ + options_.alpha * e;
@@ -247,6 +255,13 @@ void HoltWintersForecaster::Forecast(int horizon, double quantile, ForecastResul
   const int m2 = weekly_.period();
   int p1 = daily_.phase;
   int p2 = weekly_.phase;
+  // With the daily season running, the band is the time of day's own (see the
+  // header): the h-step error sums h one-step errors, whose sizes are those of their
+  // steps of the day, so its variance is the sum of theirs.
+  const bool daily_band = daily_.ready && quantile != 0.5;
+  const double z = daily_band ? spread_.ZSigma(quantile) : 0;
+  const double overall = spread_.MeanAbs();
+  double sum_squares = 0;
   double damping = 1;  // phi^h
   double damped = 0;   // phi + phi^2 + ... + phi^h
   for (int h = 0; h < horizon; ++h) {
@@ -256,10 +271,16 @@ void HoltWintersForecaster::Forecast(int horizon, double quantile, ForecastResul
     if (daily_.ready) y += daily_.index[p1];
     if (weekly_.ready) y += weekly_.index[p2];
     out.point[h] = y;
+    if (daily_band) {
+      const double a = daily_spread_[static_cast<std::size_t>(p1)];
+      const double step = std::isnan(a) ? overall : a;
+      sum_squares += step * step;
+      out.upper[h] = y + z * std::sqrt(sum_squares);
+    }
     if (m1 > 0 && ++p1 == m1) p1 = 0;
     if (m2 > 0 && ++p2 == m2) p2 = 0;
   }
-  spread_.FillUpper(quantile, out);
+  if (!daily_band) spread_.FillUpper(quantile, out);
 }
 
 void HoltWintersForecaster::Save(StateWriter& w) const {
@@ -278,6 +299,7 @@ void HoltWintersForecaster::Save(StateWriter& w) const {
   w.Int(level_pos_);
   w.Int(trend_span_);
   spread_.Save(w);
+  w.Doubles(daily_spread_);
 }
 
 Status HoltWintersForecaster::Load(StateReader& r) {
@@ -323,7 +345,14 @@ Status HoltWintersForecaster::ReadState(StateReader& r) {
   const std::int64_t level_pos = r.Int();
   const std::int64_t trend_span = r.Int();
   spread_.Load(r);
+  ReadArray(r, "the daily spread", daily_spread_);
   if (!r.ok()) return r.Finish();
+  for (double s : daily_spread_) {
+    if (!std::isnan(s) && !(s >= 0 && std::isfinite(s))) {
+      r.Fail("a daily spread is negative or infinite");
+      break;
+    }
+  }
 
   // 3. The counters must be what some run of the model reaches, since Observe and
   //    Forecast index the seasons and the level history with them. All three

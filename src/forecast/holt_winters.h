@@ -56,15 +56,21 @@
 //
 // Forecasts are for the 1..horizon steps after the newest interval observed. `ready`
 // once two values have been seen; with one the forecast is that value, flat. The upper
-// bound comes from the model's own one-step residuals (ResidualSpread). Forecast does
-// not allocate once `out` has the right size. Not thread-safe.
+// bound comes from the model's own one-step residuals (ResidualSpread). With a daily
+// season running, the spread is the time of day's own: the mean absolute residual of
+// the values at that step of the day, exponentially weighted over days (weight 0.3 for
+// the newest day), so the band is wide at the hours when the series bursts and narrow
+// when it is quiet (a backup at 3 am widens 3 am's band, not the afternoon's); a step
+// of the day with no residual yet uses the overall spread. Forecast does not allocate
+// once `out` has the right size. Not thread-safe.
 //
-// Saved state (format 1), in order: the format version; the daily and weekly season
+// Saved state (format 2), in order: the format version; the daily and weekly season
 // lengths (0 = none); the values observed, the level and the trend; for the daily
 // then the weekly season its phase, whether it has started, and its indices (the raw
 // values collected so far while it has not); the level history with its position
-// and the trend's span; and the residual spread. Load fails on a record for other
-// season lengths, so a change of step or of `weekly` starts the model fresh.
+// and the trend's span; the residual spread; and the daily spread (NaN where none
+// yet). Load fails on a record for other season lengths, so a change of step or of
+// `weekly` starts the model fresh, and on format 1 (before the daily spread).
 #pragma once
 
 #include <cstdint>
@@ -151,6 +157,9 @@ class HoltWintersForecaster final : public Forecaster {
   int trend_span_ = 1;         // steps the trend is measured over: 1, or the longest season
   std::int64_t observed_ = 0;  // values seen (not missing)
   ResidualSpread spread_;
+  // With a daily season: per step of the day, the EW mean absolute residual of its
+  // values (NaN until it has one).
+  std::vector<double> daily_spread_;
 };
 
 }  // namespace prescale

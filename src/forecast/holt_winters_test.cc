@@ -279,6 +279,41 @@ std::vector<double> ErrorsAtSlotAfterSpike(double robust_k, int spike_t, double 
   return errors;
 }
 
+TEST(HoltWintersTest, TheBandIsWideAtTheHoursTheSeriesBurstsAndNarrowElsewhere) {
+  // A daily wave with small noise, and bursts of up to +50 at 03:00-04:00 every day
+  // (a nightly job that varies). The band for 03:30 must be far wider than for
+  // 15:30, where the overall spread (which the bursts inflate) would have put both.
+  const HoltWintersForecaster::Options options = OptionsFor(300);
+  HoltWintersForecaster f(options);
+  const int day = options.daily_period;
+  ASSERT_EQ(day, 288);
+  std::mt19937 rng(4);
+  std::normal_distribution<double> noise(0, 1);
+  std::uniform_real_distribution<double> burst(0, 50);
+  auto value = [&](int t) {
+    const int step = t % day;
+    double y = 100 + 20 * std::sin(2 * kPi * step / day) + noise(rng);
+    if (step >= 36 && step < 48) y += burst(rng);  // 03:00-04:00
+    return y;
+  };
+  int t = 0;
+  for (; t < 6 * day; ++t) f.Observe(value(t));
+  ForecastResult night, afternoon;
+  for (; t % day != 42 - 1; ++t) f.Observe(value(t));  // next: 03:30
+  f.Forecast(1, 0.9, night);
+  for (; t % day != 186 - 1; ++t) f.Observe(value(t));  // next: 15:30
+  f.Forecast(1, 0.9, afternoon);
+  const double wide = night.upper[0] - night.point[0];
+  const double narrow = afternoon.upper[0] - afternoon.point[0];
+  EXPECT_GT(wide, 10.0);
+  EXPECT_LT(narrow, 3.0);
+  // The overall spread sits between the two: without the daily spread both bands
+  // would be the same.
+  const double overall = 1.2815515655446004 * f.spread().Sigma();
+  EXPECT_GT(overall, narrow);
+  EXPECT_LT(overall, wide);
+}
+
 TEST(HoltWintersRobustTest, ASpikeBarelyMovesTheNextDays) {
   // A 20x spike at noon of day 3 (the season started at the end of day 1). Learnt
   // whole, a spike writes itself into that slot's index for days; clipped at 4 sigma

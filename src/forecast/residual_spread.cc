@@ -67,16 +67,21 @@ void ResidualSpread::Add(double residual) {
   ++count_;
 }
 
+double ResidualSpread::Z(double quantile) const {
+  // The median (a point forecast's own level) needs no quantile function.
+  if (quantile == 0.5) return 0;
+  if (quantile != cached_quantile_) {
+    cached_z_ = NormalQuantile(quantile);
+    cached_quantile_ = quantile;
+  }
+  return cached_z_;
+}
+
 void ResidualSpread::FillUpper(double quantile, ForecastResult& out) const {
   assert(out.upper.size() == out.point.size());
   assert(quantile >= 0.5 && quantile < 1);
   out.quantile = quantile;
-  // The median (a point forecast's own level) needs no quantile function.
-  if (quantile != 0.5 && quantile != cached_quantile_) {
-    cached_z_ = NormalQuantile(quantile);
-    cached_quantile_ = quantile;
-  }
-  const double scale = quantile == 0.5 ? 0.0 : cached_z_ * Sigma();
+  const double scale = quantile == 0.5 ? 0.0 : Z(quantile) * Sigma();
   // sqrt(h) from a table for the horizons policies ask for (every model, every step).
   static const auto kRoots = [] {
     std::array<double, 64> r{};

@@ -55,6 +55,10 @@ class ResidualSpread {
   // bound equals the point forecast. Does not allocate.
   // REQUIRES: out.upper.size() == out.point.size(), 0.5 <= quantile < 1.
   void FillUpper(double quantile, ForecastResult& out) const;
+  // NormalQuantile(quantile) * sqrt(pi / 2): what turns a mean absolute residual into
+  // the band's half-width at one step, for a forecaster that sizes its band itself
+  // (Holt-Winters, by the time of day). 0 for the median; cached like FillUpper's.
+  double ZSigma(double quantile) const { return Z(quantile) * kMeanAbsToSigma; }
 
   // Durable state, part of its forecaster's record: the running sums and the count
   // (the decay comes from the settings and is not written). Load reads what Save
@@ -63,6 +67,9 @@ class ResidualSpread {
   void Load(StateReader& r);
 
  private:
+  // z(quantile) for FillUpper, cached; 0 for the median.
+  double Z(double quantile) const;
+
   double decay_;        // 2^(-1 / halflife): the weight kept per new residual
   // NormalQuantile of the last quantile asked for: forecasts ask for the same one
   // every step, and the quantile costs an erfc and an exp.

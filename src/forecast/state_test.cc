@@ -221,12 +221,15 @@ TEST_P(ForecasterBadStateTest, WrongVersionFails) {
   std::unique_ptr<Forecaster> f = Trained(200, series);
   const std::string good = SaveText(*f);
   std::vector<std::string> tokens = Tokens(good);
-  ASSERT_EQ(tokens[0], "1");
-  tokens[0] = "2";
+  // The format version comes first (1 for most forecasters, 2 for holt-winters).
+  const std::string version = tokens[0];
+  ASSERT_TRUE(version == "1" || version == "2") << version;
+  const std::string next = std::to_string(std::stoi(version) + 1);
+  tokens[0] = next;
   const Status s = LoadText(*f, Join(tokens, tokens.size()));
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), GetParam().forecaster +
-                             ": saved state has format version 2, this build reads version 1");
+  EXPECT_EQ(s.message(), GetParam().forecaster + ": saved state has format version " + next +
+                             ", this build reads version " + version);
   ExpectUnchanged(*f, good);
 }
 
