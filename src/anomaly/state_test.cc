@@ -278,6 +278,10 @@ TEST_P(DetectorBadStateTest, OutOfRangeNumbersNeverBreakTheDetector) {
   const std::string good = SaveText(*d);
   std::vector<std::string> tokens = Tokens(good);
   for (std::size_t i = 0; i < tokens.size(); ++i) {
+    // A daily detector's record is mostly arrays of a day's values (four of 1,440 at
+    // the default step), each value checked alike: their middles are sampled, so that
+    // the test stays O(record) loads rather than O(record^2) (35 s, minutes under ASan).
+    if (i >= 200 && i + 200 < tokens.size() && i % 17 != 0) continue;
     const std::string kept = tokens[i];
     for (const char* odd : kOdd) {
       tokens[i] = odd;
