@@ -337,7 +337,6 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   std::vector<double> today = r.Doubles();
   std::vector<double> previous_peak = r.Doubles();
   std::vector<double> earlier_peak = r.Doubles();
-
   if (!r.ok()) return r.Finish();
 
   // Values Update could have produced: finite, counts in range.
@@ -374,7 +373,6 @@ Status SurpriseDetector::ReadState(StateReader& r) {
   today_ = std::move(today);
   previous_peak_ = std::move(previous_peak);
   earlier_peak_ = std::move(earlier_peak);
-
   return r.Finish();
 }
 

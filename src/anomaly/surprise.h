@@ -23,17 +23,16 @@
 //   stuck          a run of identical values more    a stuck sensor
 //                  than twice as long as any seen
 //
-// Those four and daily high are standardised by a robust running centre and scale and
-// scored against their own peaks-over-threshold tails (evt_tail.h; both tails, except
-// collapse's and daily high's upper one only), so each series gets its own
-// calibration. The others are counting
-// arguments: for exchangeable values the chance that the newest of n breaks the record is 1/(n+1),
-// so a record scores ln(n+1) plus 10 nats per range beyond the margin, and a run twice
-// the longest scores ln(n+1) + 3. The usual value at a time of day is an EW profile
-// (weight 0.25 per day) of the values that were not anomalous (S <= 7 nats, below),
-// so that a spike does not make tomorrow's normal value at that hour look anomalous.
-// Ranges relax towards the present over ten memories, so one glitch does not widen
-// them for ever.
+// The first four and daily high are standardised by a robust running centre and scale
+// and scored against their own peaks-over-threshold tails (evt_tail.h; both tails,
+// except collapse's and daily high's upper one only), so each series gets its own
+// calibration. The others are counting arguments: for exchangeable values the chance
+// that the newest of n breaks the record is 1/(n+1), so a record scores ln(n+1) plus
+// 10 nats per range beyond the margin, and a run twice the longest scores ln(n+1) + 3. The usual
+// value at a time of day is an EW profile (weight 0.25 per day) of the values that were not
+// anomalous (S <= 7 nats, below), so that a spike does not make tomorrow's normal value at that
+// hour look anomalous. Ranges relax towards the present over ten memories, so one glitch does not
+// widen them for ever.
 //
 // The surprise of a step is the largest feature surprise plus half the second
 // largest: anomalies usually move several features at once, noise rarely does.
@@ -70,11 +69,11 @@
 // has started, the daily profile and its phase, the five standardised features
 // (centre, scale, magnitude, count, then each tail's rate, moments and count), the
 // mean |x|, whether a value was negative and whether the last value was a recurring
-// rise, the three records (high, low, count),
-// the stuck run, longest run and changes, the open episode's maximum and its quiet
-// steps, then today's values and the two previous days' windowed maxima. Load fails
-// on a record for another season length or another format (format 1, before the
-// collapse and recurrence features: the detector then starts fresh).
+// rise, the three records (high, low, count), the stuck run, longest run and changes,
+// the open episode's maximum and its quiet steps, then today's values and the two
+// previous days' windowed maxima. Load fails on a record for another season length or
+// another format (format 1, from before the collapse, daily-high and recurrence
+// features: the detector then starts fresh).
 // Not thread-safe.
 #pragma once
 
