@@ -240,8 +240,11 @@ double SurpriseDetector::StuckSurprise(double x) {
 
 bool SurpriseDetector::Recurs(double x, double usual) const {
   const auto at = static_cast<std::size_t>(phase_);
-  // NaN (no value near this time on one of the days) compares false: no recurrence.
-  const double peak = std::min(previous_peak_[at], earlier_peak_[at]);
+  // Either day without a value near this time (NaN) makes the peak NaN, which
+  // compares false: no recurrence. (std::min would return the other day's.)
+  const double a = previous_peak_[at];
+  const double b = earlier_peak_[at];
+  const double peak = std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
   return x > usual && peak > usual && x - usual <= kRecurrenceMargin * (peak - usual);
 }
 
