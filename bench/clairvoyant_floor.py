@@ -12,6 +12,16 @@ over the next 1 + boot_steps intervals), replayed through elastic.py's capacity
 model and scored by its metrics, so the cost is comparable with the reference
 policies' cost/oracle.
 
+A last column sizes on the past only, but with hindsight for its headroom: a simple
+causal predictor (the last value, the mean of the last 2 or 4, an exponentially
+weighted mean with weight 0.4 or 0.1 on the newest value, the largest of the last
+3), times a constant h or plus (h - 1) x the trace's mean load, with the least h, by
+bisection, that keeps tau_U <= 1 % over the whole trace, and the reactive floor
+(never below the load now). Each interval is sized at once, as a policy does (no
+launch ahead); the best predictor and form per trace are kept. No online policy
+knows that constant before the trace ends, while one whose headroom moves with the
+time of day or with shifts in the load can beat it.
+
 These sizings use the future, which no policy has; a causal policy of another form
 (headroom that varies with the time of day, say) can still beat them, so this is a
 yardstick of how much better forecasts could be worth, not a bound. The geometric
@@ -32,6 +42,56 @@ import sys
 import numpy as np
 
 
+def causal_predictors(load):
+    """Simple forecasts from the past only: name -> the level known after interval t."""
+    n = len(load)
+    out = {"last": load.copy()}
+    for k in (2, 4):
+        c = np.cumsum(np.concatenate(([0.0], load)))
+        lo = np.maximum(0, np.arange(n) - k + 1)
+        out["mean%d" % k] = (c[np.arange(n) + 1] - c[lo]) / (np.arange(n) + 1 - lo)
+    for w in (0.4, 0.1):
+        e = np.empty(n)
+        s = load[0]
+        for t, x in enumerate(load):
+            s = w * x + (1 - w) * s
+            e[t] = s
+        out["ew%.1f" % w] = e
+    out["max3"] = np.array([load[max(0, t - 2):t + 1].max() for t in range(n)])
+    return out
+
+
+def causal_floor(E, load, p, d0, ora_cost, tau):
+    """The cheapest (cost/oracle, "predictor form") of a causal predictor with the one
+    constant headroom, chosen in hindsight, that keeps tau_U <= tau."""
+    mean = load.mean()
+
+    def run(level, form, h):
+        size = level * h if form == "mul" else level + (h - 1) * mean
+        des = np.ceil(np.maximum(size, load) / p.cap - 1e-9)
+        des = np.clip(des, p.min_n, p.max_n).astype(int)
+        r, b, _ = E.replay(load, des, p, d0)
+        m = E.score(load, r, b, p)
+        return m["inst_hours"] / ora_cost, m["tau_U"]
+
+    best = None
+    for name, level in causal_predictors(load).items():
+        for form in ("mul", "add"):
+            lo, hi = 0.5, 2.0
+            while run(level, form, hi)[1] > tau and hi < 1e4:
+                lo, hi = hi, hi * 2
+            for _ in range(18):
+                mid = (lo + hi) / 2
+                if run(level, form, mid)[1] <= tau:
+                    hi = mid
+                else:
+                    lo = mid
+            cost = run(level, form, hi)[0]
+            if best is None or cost < best[0]:
+                best = (cost, "%s %s" % (name, form))
+    return best
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("traces", nargs="+")
@@ -49,7 +109,10 @@ def main():
     refs = json.load(open(a.json)) if a.json else {}
     ks = (1, 2, 3)
     ratios = {k: [] for k in ks}
-    print("%-34s %9s %9s  %s" % ("trace", "reference", "prescale", "  ".join("see +-%d: cost (form)" % k for k in ks)))
+    causal_ratios = []
+    print("%-34s %9s %9s  %s  %s" % ("trace", "reference", "prescale",
+                                     "  ".join("see +-%d: cost (form)" % k for k in ks),
+                                     "past, hindsight headroom"))
     for path in a.traces:
         name = os.path.basename(path)
         ts, load = E.load_trace(path)
@@ -109,12 +172,20 @@ def main():
             cells.append("%.3f (%s)" % best)
             if ref and name != "aws_elb_request_count_5min.csv":
                 ratios[k].append(best[0] / ref)
-        print("%-34s %9s %9s  %s" % (name[:34], "%.3f" % ref if ref else "-",
-                                     "%.3f" % mine if mine else "-", "  ".join("%-22s" % c for c in cells)))
+        causal = causal_floor(E, load, p, d0, ora_cost, a.tau)
+        if ref and name != "aws_elb_request_count_5min.csv":
+            causal_ratios.append(causal[0] / ref)
+        print("%-34s %9s %9s  %s  %s" % (name[:34], "%.3f" % ref if ref else "-",
+                                         "%.3f" % mine if mine else "-",
+                                         "  ".join("%-22s" % c for c in cells), "%.3f (%s)" % causal))
     for k in ks:
         if ratios[k]:
             g = math.exp(sum(map(math.log, ratios[k])) / len(ratios[k]))
             print("seeing +-%d steps: geomean cost / cheapest reference %.3f over %d traces" % (k, g, len(ratios[k])))
+    if causal_ratios:
+        g = math.exp(sum(map(math.log, causal_ratios)) / len(causal_ratios))
+        print("past only, hindsight headroom: geomean cost / cheapest reference %.3f over %d traces" % (
+            g, len(causal_ratios)))
     return 0
 
 
