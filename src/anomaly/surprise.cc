@@ -192,15 +192,15 @@ double SurpriseDetector::StepSurprise(double x) {
   take_magnitude(burst_record_.Update(burst_mean_, margin, memory));
 
   // 3. The daily residual, against the profile before today's value joins it.
-  if (usual != nullptr && !has_usual) {
-    *usual = x;
-    usual = nullptr;  // nothing to compare with yet, nothing more to learn
-  } else if (usual != nullptr) {
+  if (has_usual) {
     const double residual = x - *usual;
     daily_mean_ =
         daily_started_ ? daily_mean_ + daily_weight_ * (residual - daily_mean_) : residual;
     daily_started_ = true;
     take_magnitude(daily_record_.Update(daily_mean_, margin, memory));
+  } else if (usual != nullptr) {
+    *usual = x;
+    usual = nullptr;  // nothing to compare with yet, nothing more to learn
   }
   if (!today_.empty()) {
     // 4. Above anything seen about now on the last two days (on the one of them that

@@ -81,7 +81,7 @@ void ResidualSpread::FillUpper(double quantile, ForecastResult& out) const {
   assert(out.upper.size() == out.point.size());
   assert(quantile >= 0.5 && quantile < 1);
   out.quantile = quantile;
-  const double scale = quantile == 0.5 ? 0.0 : Z(quantile) * Sigma();
+  const double scale = Z(quantile) * Sigma();  // 0 for the median
   // sqrt(h) from a table for the horizons policies ask for (every model, every step).
   static const auto kRoots = [] {
     std::array<double, 64> r{};
