@@ -1,5 +1,6 @@
 #include "forecast/ensemble.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <string>
@@ -7,7 +8,24 @@
 namespace prescale {
 namespace {
 
-constexpr std::int64_t kStateVersion = 1;
+// Format 2 adds the median member's forecasts and errors; a format 1 record loads
+// with the median member starting its scoring afresh.
+constexpr std::int64_t kStateVersion = 2;
+
+// The median of the first `n` (0 to 3) values: of three the middle, of two their
+// mean, of one itself; NaN of none.
+double MedianOf(const double* v, int n) {
+  switch (n) {
+    case 3:
+      return std::max(std::min(v[0], v[1]), std::min(std::max(v[0], v[1]), v[2]));
+    case 2:
+      return (v[0] + v[1]) / 2;
+    case 1:
+      return v[0];
+    default:
+      return NAN;
+  }
+}
 
 std::unique_ptr<Forecaster> MakeHoltWinters(HoltWintersForecaster::Options o, int daily,
                                             int weekly) {
@@ -33,6 +51,7 @@ EnsembleForecaster::EnsembleForecaster(const Options& o)
   assert(o.horizon_steps >= 1);
   const auto horizon = static_cast<std::size_t>(o.horizon_steps);
   for (Scored& s : models_) s.pending = RingBuffer<double>(horizon);
+  median_.pending = RingBuffer<double>(horizon);
   HoltWintersForecaster::Options hw = o.holt_winters;
   hw.spread_halflife = o.spread_halflife;
   models_[kHoltNone].model = MakeHoltWinters(hw, 0, 0);
@@ -71,7 +90,7 @@ EnsembleForecaster::Model EnsembleForecaster::ModelOf(int member) const {
       if (season == Seasonality::kWeekly && models_[kSnaiveWeekly].model) return kSnaiveWeekly;
       if (models_[kSnaiveDaily].model) return kSnaiveDaily;
       return models_[kSnaiveWeekly].model ? kSnaiveWeekly : kNaive;
-    case 2:
+    case kMedianMember:
       return kNaive;
     case 3:
       return kRecentMax;
@@ -97,7 +116,7 @@ int EnsembleForecaster::primary() const {
   int best = 0;
   double best_error = 0;
   for (int m = 0; m < kMembers; ++m) {
-    const Scored& s = models_[ModelOf(m)];
+    const Scored& s = ScoredOf(m);
     if (s.scored < 10 * options_.horizon_steps) return 0;
     if (m == 0 || Error(s) < best_error) {
       best = m;
@@ -107,7 +126,29 @@ int EnsembleForecaster::primary() const {
   return best;
 }
 
-double EnsembleForecaster::MemberError(int member) const { return Error(models_[ModelOf(member)]); }
+double EnsembleForecaster::MemberError(int member) const { return Error(ScoredOf(member)); }
+
+void EnsembleForecaster::Combine(const ForecastResult& hw, const ForecastResult& snaive,
+                                 ForecastResult& out) {
+  const ForecastResult* ready[3];
+  int n = 0;
+  for (const ForecastResult* f : {&hw, &snaive, static_cast<const ForecastResult*>(&out)}) {
+    if (f->ready) ready[n++] = f;
+  }
+  if (n == 0) return;  // none is ready: `out` stays the last value's, not ready
+  for (std::size_t i = 0; i < out.point.size(); ++i) {
+    // The band's half-width is the median of theirs, so that it widens with the
+    // horizon and the quantile as each of theirs does.
+    double point[3], width[3];
+    for (int k = 0; k < n; ++k) {
+      point[k] = ready[k]->point[i];
+      width[k] = ready[k]->upper[i] - ready[k]->point[i];
+    }
+    out.point[i] = MedianOf(point, n);
+    out.upper[i] = out.point[i] + MedianOf(width, n);
+  }
+  out.ready = true;
+}
 
 void EnsembleForecaster::Observe(std::optional<double> value) {
   const bool seen = value.has_value() && std::isfinite(*value);
@@ -128,6 +169,20 @@ void EnsembleForecaster::Observe(std::optional<double> value) {
     s.model->Forecast(h, quantile_, s.latest);
     s.pending.Push(s.latest.ready ? s.latest.point[h - 1] : NAN);
   }
+  // The median member, scored the same way on the median of its three forecasts.
+  Scored& m = median_;
+  if (seen && m.pending.full() && std::isfinite(m.pending.Oldest())) {
+    m.sum_abs = error_keep_ * m.sum_abs + std::fabs(*value - m.pending.Oldest());
+    m.weight = error_keep_ * m.weight + 1;
+    ++m.scored;
+  }
+  double at_h[3];
+  int n = 0;
+  for (Model k : {ModelOf(0), ModelOf(1), kNaive}) {
+    const ForecastResult& f = models_[k].latest;
+    if (f.ready) at_h[n++] = f.point[h - 1];
+  }
+  m.pending.Push(MedianOf(at_h, n));
 }
 
 void EnsembleForecaster::Forecast(int horizon, double quantile, ForecastResult& out) const {
@@ -136,7 +191,7 @@ void EnsembleForecaster::Forecast(int horizon, double quantile, ForecastResult& 
   quantile_ = quantile;
   for (int m = 0; m < kMembers; ++m) {
     ForecastResult& member = out.members[m];
-    const Scored& s = models_[ModelOf(m)];
+    const Scored& s = models_[ModelOf(m)];  // the last value's, for the median
     if (s.latest.horizon() == horizon && s.latest.quantile == quantile) {
       // What Observe forecast after the newest value: copies without allocating once
       // `member` has the size.
@@ -148,6 +203,7 @@ void EnsembleForecaster::Forecast(int horizon, double quantile, ForecastResult& 
       s.model->Forecast(horizon, quantile, member);
     }
     member.model = m == 0 ? HoltWintersModel() : kMemberNames[m];
+    if (m == kMedianMember) Combine(out.members[0], out.members[1], member);
   }
   const ForecastResult& best = out.members[primary()];
   SizeForecast(horizon, out);
@@ -170,11 +226,34 @@ void EnsembleForecaster::Save(StateWriter& w) const {
     StateWriter inner;
     s.model->Save(inner);
     w.Nested(inner);
-    w.Int(static_cast<std::int64_t>(s.pending.size()));
-    for (std::size_t i = 0; i < s.pending.size(); ++i) w.Double(s.pending[i]);
-    w.Double(s.sum_abs);
-    w.Double(s.weight);
-    w.Int(s.scored);
+    WriteScores(w, s);
+  }
+  WriteScores(w, median_);
+}
+
+void EnsembleForecaster::WriteScores(StateWriter& w, const Scored& s) {
+  w.Int(static_cast<std::int64_t>(s.pending.size()));
+  for (std::size_t i = 0; i < s.pending.size(); ++i) w.Double(s.pending[i]);
+  w.Double(s.sum_abs);
+  w.Double(s.weight);
+  w.Int(s.scored);
+}
+
+void EnsembleForecaster::ReadScores(StateReader& r, Scored& s) {
+  const std::int64_t n = r.Int();
+  if (!r.ok()) return;
+  if (n < 0 || static_cast<std::size_t>(n) > s.pending.capacity()) {
+    r.Fail("pending forecasts do not fit the horizon");
+    return;
+  }
+  s.pending.Clear();
+  for (std::int64_t i = 0; i < n; ++i) s.pending.Push(r.Double());
+  s.sum_abs = r.Double();
+  s.weight = r.Double();
+  s.scored = r.Int();
+  if (r.ok() &&
+      (!(s.sum_abs >= 0) || !(s.weight >= 0) || s.scored < 0 || s.scored > kMaxSavedCount)) {
+    r.Fail("member errors out of range");
   }
 }
 
@@ -184,7 +263,12 @@ Status EnsembleForecaster::Load(StateReader& r) {
 }
 
 Status EnsembleForecaster::ReadState(StateReader& r) {
-  if (Status s = r.ReadVersion(kStateVersion); !s.ok()) return s;
+  const std::int64_t version = r.Int();
+  if (!r.ok()) return r.Finish();
+  if (version != 1 && version != kStateVersion) {  // the message names the current one
+    return Status::Error("saved state has format version " + std::to_string(version) +
+                         ", this build reads version " + std::to_string(kStateVersion));
+  }
   const std::int64_t daily = r.Int();
   const std::int64_t weekly = r.Int();
   const std::int64_t horizon = r.Int();
@@ -211,22 +295,9 @@ Status EnsembleForecaster::ReadState(StateReader& r) {
     StateReader inner(r.Nested());
     if (!r.ok()) break;
     if (Status st = s.model->Load(inner); !st.ok()) return st;
-    const std::int64_t n = r.Int();
-    if (!r.ok()) break;
-    if (n < 0 || static_cast<std::size_t>(n) > s.pending.capacity()) {
-      r.Fail("pending forecasts do not fit the horizon");
-      break;
-    }
-    s.pending.Clear();
-    for (std::int64_t i = 0; i < n; ++i) s.pending.Push(r.Double());
-    s.sum_abs = r.Double();
-    s.weight = r.Double();
-    s.scored = r.Int();
-    if (r.ok() && (!(s.sum_abs >= 0) || !(s.weight >= 0) || s.scored < 0 ||
-                   s.scored > kMaxSavedCount)) {
-      r.Fail("member errors out of range");
-    }
+    ReadScores(r, s);
   }
+  if (version >= 2 && r.ok()) ReadScores(r, median_);
   return r.Finish();
 }
 

@@ -151,6 +151,35 @@ void ExpectSameForecast(const ForecastResult& member, const Forecaster& model, i
   EXPECT_EQ(member.quantile, 0.9);
 }
 
+// The median member as it should be: step by step, the middle of the ready ones among
+// the three forecasts (the mean of two, or the one), its band's half-width the
+// middle of theirs.
+void ExpectMedianOf(const ForecastResult& member, const Forecaster& hw, const Forecaster& snaive,
+                    const Forecaster& last, int horizon) {
+  std::vector<ForecastResult> ready;
+  for (const Forecaster* f : {&hw, &snaive, &last}) {
+    ForecastResult r;
+    f->Forecast(horizon, 0.9, r);
+    if (r.ready) ready.push_back(r);
+  }
+  ASSERT_FALSE(ready.empty());
+  EXPECT_TRUE(member.ready);
+  EXPECT_EQ(member.quantile, 0.9);
+  auto middle = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 == 1 ? v[v.size() / 2] : (v[0] + v[1]) / 2;
+  };
+  for (int h = 0; h < horizon; ++h) {
+    std::vector<double> points, widths;
+    for (const ForecastResult& r : ready) {
+      points.push_back(r.point[h]);
+      widths.push_back(r.upper[h] - r.point[h]);
+    }
+    EXPECT_DOUBLE_EQ(member.point[h], middle(points)) << h;
+    EXPECT_DOUBLE_EQ(member.upper[h], middle(points) + middle(widths)) << h;
+  }
+}
+
 struct SeasonCase {
   std::string test_name;
   Series series;
@@ -182,7 +211,7 @@ TEST_P(EnsembleSeasonTest, MembersAreTheirModelsInOrder) {
   ForecastResult out;
   f.Forecast(kHorizon, 0.9, out);
   ASSERT_EQ(out.members.size(), 5u);
-  const std::string names[] = {c.holt_winters, "seasonal-naive", "naive", "recent-max",
+  const std::string names[] = {c.holt_winters, "seasonal-naive", "median", "recent-max",
                                "percentile"};
   for (int m = 0; m < 5; ++m) {
     EXPECT_EQ(out.members[m].model, names[m]) << m;
@@ -192,11 +221,11 @@ TEST_P(EnsembleSeasonTest, MembersAreTheirModelsInOrder) {
   const Forecaster& hw = c.season == Seasonality::kWeekly  ? *twins.hw_weekly
                          : c.season == Seasonality::kDaily ? *twins.hw_daily
                                                            : *twins.hw_none;
+  const Forecaster& snaive =
+      c.season == Seasonality::kWeekly ? *twins.snaive_weekly : *twins.snaive_daily;
   ExpectSameForecast(out.members[0], hw, kHorizon);
-  ExpectSameForecast(out.members[1],
-                     c.season == Seasonality::kWeekly ? *twins.snaive_weekly : *twins.snaive_daily,
-                     kHorizon);
-  ExpectSameForecast(out.members[2], *twins.last, kHorizon);
+  ExpectSameForecast(out.members[1], snaive, kHorizon);
+  ExpectMedianOf(out.members[2], hw, snaive, *twins.last, kHorizon);
   ExpectSameForecast(out.members[3], *twins.recent_max, kHorizon);
   ExpectSameForecast(out.members[4], *twins.percentile, kHorizon);
 
@@ -230,7 +259,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(EnsembleTest, NoSeasonAtThisStep) {
   // A step too fine for a daily season (and so for a weekly one): Holt's model, and
-  // the seasonal-naive member is the last value.
+  // the seasonal-naive member is the last value, which is then the median of the
+  // three (two of them are the last value).
   const EnsembleForecaster::Options o = OptionsForStep(4);
   ASSERT_EQ(o.daily_period, 0);
   ASSERT_EQ(o.weekly_period, 0);
@@ -285,7 +315,7 @@ TEST(EnsembleTest, MissingValuesReachEveryMember) {
   ForecastResult out;
   f.Forecast(4, 0.9, out);
   ExpectSameForecast(out.members[0], *twins.hw_daily, 4);
-  ExpectSameForecast(out.members[2], *twins.last, 4);
+  ExpectMedianOf(out.members[2], *twins.hw_daily, *twins.snaive_daily, *twins.last, 4);
   ExpectSameForecast(out.members[4], *twins.percentile, 4);
 }
 
@@ -344,7 +374,9 @@ TEST_P(EnsemblePrimaryTest, IsTheMemberWithTheLowestError) {
 
 // A flat load with a tenfold spike every 37 steps: the robust Holt-Winters update
 // barely moves on a spike, where the persistence forecasts carry it forward and
-// the percentile sizes for it always.
+// the percentile sizes for it always; the median, of which the last value is one
+// of three, is not moved by it either, and misses by a little less than
+// Holt-Winters.
 std::optional<double> Spikes(int t, std::mt19937& rng) {
   return (t % 37 == 20 ? 1000.0 : 100.0) + Noise(rng, 1);
 }
@@ -355,7 +387,7 @@ std::optional<double> PureDailyWave(int t, std::mt19937&) {
 }
 
 // A load that jumps to a new random level every 20 steps: the last value is the best
-// guess.
+// guess, and recent-max (the largest of the last three) the member nearest it.
 std::optional<double> RandomSteps(int t, std::mt19937&) {
   std::mt19937 block(static_cast<unsigned>(t / 20));
   return 50 + 100 * std::uniform_real_distribution<double>()(block);
@@ -363,10 +395,10 @@ std::optional<double> RandomSteps(int t, std::mt19937&) {
 
 INSTANTIATE_TEST_SUITE_P(
     Series, EnsemblePrimaryTest,
-    testing::Values(PrimaryCase{"SpikesHoltWinters", Spikes, 1, 3 * kWeek, 0},
+    testing::Values(PrimaryCase{"SpikesMedian", Spikes, 1, 3 * kWeek, 2},
                     PrimaryCase{"PureDailySeasonalNaive", PureDailyWave, 1, 2 * kWeek, 1},
                     PrimaryCase{"PureDailySeasonalNaiveAt6", PureDailyWave, 6, 2 * kWeek, 1},
-                    PrimaryCase{"RandomStepsNaive", RandomSteps, 1, 3 * kWeek, 2}),
+                    PrimaryCase{"RandomStepsRecentMax", RandomSteps, 1, 3 * kWeek, 3}),
     [](const testing::TestParamInfo<PrimaryCase>& case_info) { return case_info.param.test_name; });
 
 TEST(EnsembleTest, MemberErrorIsZeroBeforeScoring) {
@@ -381,11 +413,12 @@ TEST(EnsembleTest, MemberErrorIsZeroBeforeScoring) {
 }
 
 TEST(EnsembleTest, ScoresAtTheHorizon) {
-  // A ramp of 1 per step: naive is off by exactly the horizon, at every step.
+  // A ramp of 1 per step: recent-max (the largest of the last three, on a ramp the
+  // last value) is off by exactly the horizon, at every step.
   for (int horizon : {1, 4}) {
     EnsembleForecaster f(HourlyOptions(horizon));
     for (int t = 0; t < 100; ++t) f.Observe(t);
-    EXPECT_NEAR(f.MemberError(2), horizon, 1e-9) << horizon;
+    EXPECT_NEAR(f.MemberError(3), horizon, 1e-9) << horizon;
   }
 }
 
@@ -476,7 +509,8 @@ struct Layout {
   std::size_t detector;              // the season detector's record
   std::vector<std::size_t> has;      // each model's "present" flag
   std::vector<std::size_t> nested;   // each present model's nested length
-  std::vector<std::size_t> pending;  // each present model's pending count
+  std::vector<std::size_t> pending;  // each present model's pending count, then the
+                                     // median member's
 };
 
 Layout Parse(const std::vector<std::string>& t) {
@@ -494,6 +528,8 @@ Layout Parse(const std::vector<std::string>& t) {
     l.pending.push_back(i);
     i += 1 + std::stoul(t[i]) + 3;
   }
+  l.pending.push_back(i);  // the median member's scores
+  i += 1 + std::stoul(t[i]) + 3;
   EXPECT_EQ(i, t.size());
   return l;
 }
@@ -555,7 +591,8 @@ TEST_F(EnsembleBadStateTest, GarbledNumbersFail) {
 }
 
 TEST_F(EnsembleBadStateTest, HeaderMustMatchTheSettings) {
-  ExpectRefused(With(0, "2"), "saved state has format version 2, this build reads version 1");
+  ExpectRefused(With(0, "3"), "saved state has format version 3, this build reads version 2");
+  ExpectRefused(With(0, "0"), "saved state has format version 0, this build reads version 2");
   ExpectRefused(With(1, "288"),
                 "saved state is for seasons of 288 and 168 steps and a horizon of 3, this "
                 "model has 24, 168 and 3");
@@ -585,6 +622,36 @@ TEST_F(EnsembleBadStateTest, BadMemberRecordsFail) {
   ExpectRefused(With(errors, "-1"), "member errors out of range");
   ExpectRefused(With(errors + 1, "nan"), "member errors out of range");
   ExpectRefused(With(errors + 2, "-5"), "member errors out of range");
+  // The median member's scores, last in the record.
+  const std::size_t median = layout_.pending.back();
+  ExpectRefused(With(median, "4"), "pending forecasts do not fit the horizon");
+  ExpectRefused(With(median + 1 + std::stoul(tokens_[median]), "-1"), "member errors out of range");
+}
+
+TEST(EnsembleStateTest, LoadsAFormatOneRecordWithTheMedianScoredAfresh) {
+  // Format 1 had no median member: its record is format 2's without the median's
+  // scores. It loads, every model as saved, and the median is scored from then on.
+  EnsembleForecaster original(HourlyOptions(3));
+  std::mt19937 rng(4);
+  Feed(original, GappyWeekend, 0, 400, rng);
+  std::vector<std::string> t = Tokens(SaveText(original));
+  // The median's scores: a full ring of 3 pending forecasts, then three figures.
+  const std::size_t median = t.size() - 7;
+  ASSERT_EQ(t[median], "3");
+  t.resize(median);
+  t[0] = "1";
+  EnsembleForecaster loaded(HourlyOptions(3));
+  const Status s = LoadText(loaded, Join(t, t.size()));
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(loaded.MemberError(2), 0.0);
+  for (int m : {0, 1, 3, 4}) EXPECT_EQ(loaded.MemberError(m), original.MemberError(m)) << m;
+  EXPECT_EQ(loaded.primary(), 0);  // until the median has been scored
+  ForecastResult a, b;
+  original.Forecast(3, 0.9, a);
+  loaded.Forecast(3, 0.9, b);
+  EXPECT_EQ(a.members[2].point, b.members[2].point);  // its forecast needs no history
+  for (int v = 0; v < 50; ++v) loaded.Observe(100.0);
+  EXPECT_GT(loaded.MemberError(2), 0.0);
 }
 
 TEST(EnsembleStateTest, MismatchedStepFails) {
@@ -622,11 +689,11 @@ TEST(EnsembleRegistryTest, CreatesWithTheStepAndHorizon) {
   auto* ensemble = dynamic_cast<EnsembleForecaster*>(f->get());
   ASSERT_NE(ensemble, nullptr);
   // The record's header carries the seasons and the horizon the step gave.
-  EXPECT_EQ(Join(Tokens(SaveText(*ensemble)), 4), "1 24 168 6");
+  EXPECT_EQ(Join(Tokens(SaveText(*ensemble)), 4), "2 24 168 6");
 
   Result<std::unique_ptr<Forecaster>> five = CreateAuto({}, 300, 0);  // horizon 0 -> 1
   ASSERT_TRUE(five.ok());
-  EXPECT_EQ(Join(Tokens(SaveText(**five)), 4), "1 288 2016 1");
+  EXPECT_EQ(Join(Tokens(SaveText(**five)), 4), "2 288 2016 1");
 
   Result<std::unique_ptr<Forecaster>> set = CreateAuto(
       {{"alpha", "0.5"}, {"robust_k", "0"}, {"recent_window", "10"}, {"spread_halflife", "50"}});

@@ -113,7 +113,13 @@ void NaiveForecaster::Forecast(int horizon, double quantile, ForecastResult& out
   SizeForecast(horizon, out);
   out.model = name();
   out.ready = observed_ >= 2;
-  for (int h = 1; h <= horizon; ++h) out.point[h - 1] = observed_ > 0 ? PointAt(h) : 0.0;
+  if (options_.kind == Kind::kSeasonal) {
+    for (int h = 1; h <= horizon; ++h) out.point[h - 1] = observed_ > 0 ? PointAt(h) : 0.0;
+  } else {
+    // The same value at every step ahead: found once (the percentile's rank, the
+    // recent maximum's scan).
+    std::fill(out.point.begin(), out.point.end(), observed_ > 0 ? PointAt(1) : 0.0);
+  }
   spread_.FillUpper(quantile, out);
 }
 

@@ -5,8 +5,8 @@
 //
 // A candidate is one way of sizing: a forecast (a member of the forecaster's
 // ensemble, forecast/ensemble.h: Holt-Winters with the season found, seasonal-naive,
-// naive or recent-max; or the one forecaster configured) and a form of headroom on
-// it. Each candidate decides every interval:
+// their median with the last value, recent-max or percentile; or the one forecaster
+// configured) and a form of headroom on it. Each candidate decides every interval:
 //   1. Horizon H = ceil(boot_delay / interval) + 1 steps: an instance launched now
 //      serves from step 1 + boot_steps, and a removal takes effect at step 1.
 //   2. Predictive need: the peak over steps 1..H of the forecast, with headroom,
