@@ -13,7 +13,7 @@
 //                       that err in different ways (smoothed, a season back, the
 //                       newest value), combined so that it is never further off
 //                       than the worst of them and one wayward model cannot move
-//                       it (bench/RESULTS.md: 3 % cheaper on Alibaba's CPU);
+//                       it (bench/RESULTS.md: Alibaba's CPU costs 2.6 % less);
 //   3 "recent-max"      the largest of the last few values;
 //   4 "percentile"      the 99th percentile of the last thousand values (Crane's
 //                       percentile predictor: what serves bursts no forecast sees).
