@@ -61,6 +61,20 @@ def causal_predictors(load):
     return out
 
 
+def least_within(ok, lo, hi, steps):
+    """The least headroom h with ok(h), by doubling hi until ok, then `steps` bisections
+    (ok must hold for every h above the least)."""
+    while not ok(hi) and hi < 1e4:
+        lo, hi = hi, hi * 2
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def causal_floor(E, load, p, d0, ora_cost, tau):
     """The cheapest (cost/oracle, "predictor form") of a causal predictor with the one
     constant headroom, chosen in hindsight, that keeps tau_U <= tau."""
@@ -77,15 +91,7 @@ def causal_floor(E, load, p, d0, ora_cost, tau):
     best = None
     for name, level in causal_predictors(load).items():
         for form in ("mul", "add"):
-            lo, hi = 0.5, 2.0
-            while run(level, form, hi)[1] > tau and hi < 1e4:
-                lo, hi = hi, hi * 2
-            for _ in range(18):
-                mid = (lo + hi) / 2
-                if run(level, form, mid)[1] <= tau:
-                    hi = mid
-                else:
-                    lo = mid
+            hi = least_within(lambda h: run(level, form, h)[1] <= tau, 0.5, 2.0, 18)
             cost = run(level, form, hi)[0]
             if best is None or cost < best[0]:
                 best = (cost, "%s %s" % (name, form))
@@ -157,16 +163,9 @@ def main():
                 forms["vol%d" % hl] = (lambda s: (lambda z: lev + z * s))(sig)
             best = None
             for form, size in forms.items():
-                lo, hi = 0.0, 1.0
-                while cost_of(np.ceil(size(hi) / p.cap - 1e-9))[1] > a.tau and hi < 1e4:
-                    lo, hi = hi, hi * 2
-                for _ in range(20):
-                    mid = (lo + hi) / 2
-                    if cost_of(np.ceil(size(mid) / p.cap - 1e-9))[1] <= a.tau:
-                        hi = mid
-                    else:
-                        lo = mid
-                cost, tau = cost_of(np.ceil(size(hi) / p.cap - 1e-9))
+                need = lambda h: np.ceil(size(h) / p.cap - 1e-9)
+                hi = least_within(lambda h: cost_of(need(h))[1] <= a.tau, 0.0, 1.0, 20)
+                cost, tau = cost_of(need(hi))
                 if best is None or cost < best[0]:
                     best = (cost, form)
             cells.append("%.3f (%s)" % best)

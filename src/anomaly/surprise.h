@@ -28,11 +28,11 @@
 // except collapse's and daily high's upper one only), so each series gets its own
 // calibration. The others are counting arguments: for exchangeable values the chance
 // that the newest of n breaks the record is 1/(n+1), so a record scores ln(n+1) plus
-// 10 nats per range beyond the margin, and a run twice the longest scores ln(n+1) + 3. The usual
-// value at a time of day is an EW profile (weight 0.25 per day) of the values that were not
-// anomalous (S <= 7 nats, below), so that a spike does not make tomorrow's normal value at that
-// hour look anomalous. Ranges relax towards the present over ten memories, so one glitch does not
-// widen them for ever.
+// 10 nats per range beyond the margin, and a run twice the longest scores ln(n+1) + 3.
+// The usual value at a time of day is an EW profile (weight 0.25 per day) of the
+// values that were not anomalous (S <= 7 nats, below), so that a spike does not make
+// tomorrow's normal value at that hour look anomalous. Ranges relax towards the
+// present over ten memories, so one glitch does not widen them for ever.
 //
 // The surprise of a step is the largest feature surprise plus half the second
 // largest: anomalies usually move several features at once, noise rarely does.

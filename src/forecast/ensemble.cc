@@ -158,11 +158,7 @@ void EnsembleForecaster::Observe(std::optional<double> value) {
   for (Scored& s : models_) {
     if (!s.model) continue;
     // 1. Score the forecast made `h` steps ago for this value.
-    if (seen && s.pending.full() && std::isfinite(s.pending.Oldest())) {
-      s.sum_abs = error_keep_ * s.sum_abs + std::fabs(*value - s.pending.Oldest());
-      s.weight = error_keep_ * s.weight + 1;
-      ++s.scored;
-    }
+    if (seen) Score(s, *value);
     // 2. Learn, then forecast the steps up to `h` ahead: the last for scoring later,
     //    all of them for Forecast().
     s.model->Observe(value);
@@ -170,19 +166,21 @@ void EnsembleForecaster::Observe(std::optional<double> value) {
     s.pending.Push(s.latest.ready ? s.latest.point[h - 1] : NAN);
   }
   // The median member, scored the same way on the median of its three forecasts.
-  Scored& m = median_;
-  if (seen && m.pending.full() && std::isfinite(m.pending.Oldest())) {
-    m.sum_abs = error_keep_ * m.sum_abs + std::fabs(*value - m.pending.Oldest());
-    m.weight = error_keep_ * m.weight + 1;
-    ++m.scored;
-  }
+  if (seen) Score(median_, *value);
   double at_h[3];
   int n = 0;
   for (Model k : {ModelOf(0), ModelOf(1), kNaive}) {
     const ForecastResult& f = models_[k].latest;
     if (f.ready) at_h[n++] = f.point[h - 1];
   }
-  m.pending.Push(MedianOf(at_h, n));
+  median_.pending.Push(MedianOf(at_h, n));
+}
+
+void EnsembleForecaster::Score(Scored& s, double value) const {
+  if (!s.pending.full() || !std::isfinite(s.pending.Oldest())) return;
+  s.sum_abs = error_keep_ * s.sum_abs + std::fabs(value - s.pending.Oldest());
+  s.weight = error_keep_ * s.weight + 1;
+  ++s.scored;
 }
 
 void EnsembleForecaster::Forecast(int horizon, double quantile, ForecastResult& out) const {

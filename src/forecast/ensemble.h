@@ -114,6 +114,8 @@ class EnsembleForecaster final : public Forecaster {
   // step by step, the median of the ready ones among `hw`, `snaive` and `out`.
   static void Combine(const ForecastResult& hw, const ForecastResult& snaive, ForecastResult& out);
   double Error(const Scored& s) const { return s.weight > 0 ? s.sum_abs / s.weight : 0.0; }
+  // Scores the forecast `s` made a horizon ago against `value`, the value seen now.
+  void Score(Scored& s, double value) const;
   Status ReadState(StateReader& r);
   // A member's pending forecasts and errors, in its record.
   static void WriteScores(StateWriter& w, const Scored& s);
