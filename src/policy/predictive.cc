@@ -481,24 +481,32 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   // 5. Follow the cheapest candidate within the SLO.
   const double slo = config_.slo_underprovision_pct / 100;
   // Within the SLO: a share of short intervals (shorts over the weight, > 0 here) at
-  // most slo, compared without a division per candidate.
+  // most slo, compared without a division per candidate. The candidate followed is not
+  // left on thin evidence: it is credited with kSelectionHalflife intervals at its aim
+  // from before it was judged, which age like the intervals judged (their weight is
+  // what the judged ones have not yet taken of the window's).
   const double allowed_shorts = slo * st.weight;
-  auto within_slo = [&](const Candidate& c) { return c.shorts <= allowed_shorts; };
+  const double credit = kSelectionHalflife * std::max(0.0, 1 - st.weight * (1 - kKeep));
+  const double allowed_followed = allowed_shorts + slo * (1 - kAimFraction) * credit;
+  auto within_slo = [&](std::size_t i) {
+    return st.candidates[i].shorts <=
+           (static_cast<int>(i) == st.current ? allowed_followed : allowed_shorts);
+  };
   int next = st.current;
   if (judged && st.weight >= kMinEvidence) {
     int best = -1;
     for (std::size_t i = 0; i < st.candidates.size(); ++i) {
       const Candidate& c = st.candidates[i];
-      if (within_slo(c) && (best < 0 || c.cost < st.candidates[best].cost)) {
+      if (within_slo(i) && (best < 0 || c.cost < st.candidates[best].cost)) {
         best = static_cast<int>(i);
       }
     }
     const Candidate& cur = st.candidates[st.current];
     if (best >= 0) {
-      if (!within_slo(cur) || st.candidates[best].cost < (1 - kSwitchMargin) * cur.cost) {
+      if (!within_slo(st.current) || st.candidates[best].cost < (1 - kSwitchMargin) * cur.cost) {
         next = best;
       }
-    } else if (!within_slo(cur)) {
+    } else if (!within_slo(st.current)) {
       // None is within the SLO: the fewest short intervals, candidate 0 on a tie.
       next = 0;
       for (std::size_t i = 1; i < st.candidates.size(); ++i) {

@@ -36,7 +36,12 @@
 //
 // Choice. The group follows the cheapest candidate whose share of short intervals is
 // within the SLO, switching only for a saving above kSwitchMargin, or when the one it
-// follows leaves the SLO. When none is within it and the one followed is not either,
+// follows leaves the SLO. That one is given the benefit of the doubt while the
+// evidence is thin: it is credited with kSelectionHalflife intervals at its aim from
+// before judging began, which age like judged ones (a few short intervals early on,
+// one burst, do not send the group to a candidate three times dearer; the credit is
+// half spent after a half-life). A candidate switched to must be within the SLO on
+// its record alone. When none is within it and the one followed is not either,
 // it follows the fewest short intervals (on spiky workloads, where no forecast sees
 // the bursts coming, that is the percentile member, which holds their size). The
 // first kBurnInSteps intervals only learn, and nothing is compared before

@@ -466,6 +466,54 @@ TEST(PredictiveCandidates, ShortCandidatesAreNotFollowed) {
   }
 }
 
+// One burst soon after the judging starts leaves the followed candidate short for a
+// few intervals, more than the SLO allows of the hundred judged so far, but one event
+// is thin evidence: the group keeps following candidate 0 (Holt-Winters sees the
+// steady load) rather than a candidate three times dearer (the other members forecast
+// 150). A step that needs 10 instances while candidate 0 holds 6 is short until the
+// reactive floor's launch is ready.
+TEST(PredictiveCandidates, OneBurstDoesNotLeaveTheFollowedCandidate) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive");
+  ASSERT_NE(policy, nullptr);
+  const std::int64_t burst = PredictivePolicy::kBurnInSteps + 50;
+  std::vector<test::Step> steps;
+  for (std::int64_t i = 0; i < 700; ++i) {
+    const bool in_burst = i >= burst && i < burst + 3;
+    steps.push_back(Load(in_burst ? 100 : 50).WithForecast(Ensemble(50, 150)));
+  }
+  const std::vector<Decision> got = RunSteps(*policy, Start(), steps);
+  int short_steps = 0;
+  for (std::size_t i = burst; i < burst + 10; ++i) short_steps += got[i - 1].desired < 10;
+  EXPECT_GE(short_steps, 3);  // the burst was a shortfall, not absorbed
+  for (std::size_t i = burst + 20; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].model, "holt-winters daily") << "step " << i;
+    EXPECT_LE(got[i].desired, 8) << "step " << i;
+  }
+}
+
+// The credit the followed candidate has is a few intervals, not a licence: short on
+// every tenth interval (a burst of 100 that its forecast of 50 never sees; its
+// headroom fixed), it is left for a candidate that covers the bursts (here Holt-
+// Winters' point forecast with the long stabilisation window, which holds the burst's
+// size from one to the next).
+TEST(PredictiveCandidates, AFollowedCandidateShortAgainAndAgainIsLeft) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive", {{"adapt_rate", "0"}});
+  ASSERT_NE(policy, nullptr);
+  const std::int64_t from = PredictivePolicy::kBurnInSteps + 50;
+  std::vector<test::Step> steps;
+  for (std::int64_t i = 0; i < 700; ++i) {
+    const bool burst = i >= from && i % 10 == 0;
+    steps.push_back(Load(burst ? 100 : 50).WithForecast(Ensemble(50, 150)));
+  }
+  const std::vector<Decision> got = RunSteps(*policy, Start(), steps);
+  const std::string_view first = "upper quantile x headroom (stabilised)";
+  EXPECT_EQ(got[from - 1].sizing, first);
+  EXPECT_NE(got.back().sizing, first);
+  for (std::size_t i = got.size() - 100; i < got.size(); ++i) {
+    EXPECT_GE(got[i].desired, 10) << "step " << i;
+  }
+}
+
 // A single forecast (another forecaster than `auto`) makes candidates on it alone.
 TEST(PredictiveCandidates, WorkWithASingleForecast) {
   std::unique_ptr<Policy> policy = MakePolicy("predictive");
