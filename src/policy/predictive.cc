@@ -483,8 +483,9 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
   // Within the SLO: a share of short intervals (shorts over the weight, > 0 here) at
   // most slo, compared without a division per candidate. The candidate followed is not
   // left on thin evidence: it is credited with kSelectionHalflife intervals at its aim
-  // from before it was judged, which age like the intervals judged (their weight is
-  // what the judged ones have not yet taken of the window's).
+  // from before it was judged, which age like the intervals judged. After n judged
+  // intervals the credit weighs kSelectionHalflife x kKeep^n, and kKeep^n is
+  // 1 - weight (1 - kKeep), since weight = (1 - kKeep^n) / (1 - kKeep).
   const double allowed_shorts = slo * st.weight;
   const double credit = kSelectionHalflife * std::max(0.0, 1 - st.weight * (1 - kKeep));
   const double allowed_followed = allowed_shorts + slo * (1 - kAimFraction) * credit;
