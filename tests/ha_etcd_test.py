@@ -243,8 +243,10 @@ def main(argv):
                   (round_no, "froze" if freeze else "killed", leader.name, new.name, took))
             # Within the TTL of the lease's expiry: the TTL counts from the last
             # keep-alive (at most TTL/3 before the kill), then a poll (TTL/10) and
-            # etcd's expiry sweep (500 ms) at most.
-            check(took <= TTL_S + TTL_S / 10 + 0.6,
+            # etcd's expiry sweep (500 ms) at most, and half a second for the new
+            # leader's campaign and its status to be seen on a loaded machine (an
+            # ASan build on 2 cores beside other tests once took 3.03 s).
+            check(took <= TTL_S + TTL_S / 10 + 0.6 + 0.5,
                   "round %d: handover took %.2fs, more than the TTL allows" % (round_no, took))
             n_before = len(actions(work))
             check(wait_for(lambda: any(a[1] == new.name and a[0] > spells[-1][1]
