@@ -72,6 +72,9 @@ class StateReader {
 
   // Reads a record's format version; an error unless it is `version`.
   Status ReadVersion(std::int64_t version);
+  // Reads a record's format version into `got`; an error (naming `current`) unless
+  // it is from `oldest` to `current`, for a record that still loads older formats.
+  Status ReadVersion(std::int64_t oldest, std::int64_t current, std::int64_t& got);
   // Reads a size that the settings fix (a window, a season); an error unless it is
   // `expected`. `what` names it for the message: "a window of N values".
   Status ReadSize(std::int64_t expected, std::string_view unit, std::string_view holder);

@@ -107,11 +107,16 @@ std::string_view StateReader::Nested() {
 }
 
 Status StateReader::ReadVersion(std::int64_t version) {
-  const std::int64_t got = Int();
+  std::int64_t got = 0;
+  return ReadVersion(version, version, got);
+}
+
+Status StateReader::ReadVersion(std::int64_t oldest, std::int64_t current, std::int64_t& got) {
+  got = Int();
   if (!ok()) return Finish();
-  if (got != version) {
+  if (got < oldest || got > current) {
     return Status::Error("saved state has format version " + std::to_string(got) +
-                         ", this build reads version " + std::to_string(version));
+                         ", this build reads version " + std::to_string(current));
   }
   return Status::Ok();
 }

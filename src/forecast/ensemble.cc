@@ -261,12 +261,8 @@ Status EnsembleForecaster::Load(StateReader& r) {
 }
 
 Status EnsembleForecaster::ReadState(StateReader& r) {
-  const std::int64_t version = r.Int();
-  if (!r.ok()) return r.Finish();
-  if (version != 1 && version != kStateVersion) {  // the message names the current one
-    return Status::Error("saved state has format version " + std::to_string(version) +
-                         ", this build reads version " + std::to_string(kStateVersion));
-  }
+  std::int64_t version = 0;
+  if (Status s = r.ReadVersion(1, kStateVersion, version); !s.ok()) return s;
   const std::int64_t daily = r.Int();
   const std::int64_t weekly = r.Int();
   const std::int64_t horizon = r.Int();

@@ -310,12 +310,7 @@ Status HoltWintersForecaster::Load(StateReader& r) {
 
 Status HoltWintersForecaster::ReadState(StateReader& r) {
   // 1. The format, then the season lengths that the settings fix.
-  const std::int64_t version = r.Int();
-  if (!r.ok()) return r.Finish();
-  if (version != kStateVersion) {
-    return Status::Error("saved state has format version " + std::to_string(version) +
-                         ", this build reads version " + std::to_string(kStateVersion));
-  }
+  if (Status s = r.ReadVersion(kStateVersion); !s.ok()) return s;
   const std::int64_t m1 = r.Int();
   const std::int64_t m2 = r.Int();
   if (!r.ok()) return r.Finish();
