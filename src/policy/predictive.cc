@@ -19,6 +19,7 @@ struct CandidateSpec {
   bool upper = true;  // size on the upper quantile; else on the point forecast
   Form form = Form::kMultiplicative;
   Duration stabilization{0};
+  double tolerance = 0;  // a need at most this share above the size now is not grown to
 };
 
 struct Need {
@@ -30,6 +31,7 @@ struct Need {
 struct Sizing {
   int need = 1;    // instances for the forecast peak with headroom, or the load now
   int floor = 1;   // the largest need of the stabilisation window
+  bool tolerated = false;             // the need was held at the candidate's size: within tolerance
   Reason reason = Reason::kForecast;  // kForecast, kReactiveFloor or kWarmingUp
   double recommendation = 0;
   std::string_view model;
@@ -67,7 +69,10 @@ Decision Apply(const Sizing& z, int total) {
     default:
       d.message = "Sized for the forecast peak over the boot horizon";
   }
-  if (z.need < total) {
+  if (z.tolerated && z.need == total) {
+    d.reason = Reason::kWithinTolerance;
+    d.message = "The forecast peak needs a little more, within the tolerance - holding";
+  } else if (z.need < total) {
     if (z.floor > z.need) {
       d.reason = Reason::kStabilized;
       d.message = "Scale-in held back by the stabilisation window";
@@ -136,9 +141,10 @@ std::vector<CandidateSpec> Specs(const PredictiveConfig& c, int members) {
   const Duration long_window(PredictivePolicy::kLongStabilizationS);
   for (int m = 0; m < members; ++m) {
     for (Form form : {Form::kMultiplicative, Form::kAdditive}) {
-      specs.push_back({m, false, form, Duration(0)});
+      const double tol = PredictivePolicy::kScaleUpTolerance;
+      specs.push_back({m, false, form, Duration(0), tol});
       // A window shorter than a step holds nothing back: the same candidate again.
-      if (long_window >= c.interval) specs.push_back({m, false, form, long_window});
+      if (long_window >= c.interval) specs.push_back({m, false, form, long_window, tol});
     }
   }
   return specs;
@@ -472,13 +478,18 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
     z.reason = f == nullptr ? Reason::kWarmingUp
                             : (reactive > predictive ? Reason::kReactiveFloor : Reason::kForecast);
 
-    // 4. The stabilisation window's largest need, the floor for a scale-in.
+    // 4. Tolerance: a need a little above the candidate's size, with the load now
+    //    served, is the size it has, and the window records that (as HPA's does).
+    z.tolerated = z.need > total && z.need <= total * (1 + c.spec.tolerance) && reactive <= total;
+    if (z.tolerated) z.need = total;
+
+    // 5. The stabilisation window's largest need, the floor for a scale-in.
     z.floor = st.PushNeed(i, in.now, z.need, c.spec.stabilization);
     c.newest = c.newest + 1 == h ? 0 : c.newest + 1;
     shadow[c.newest] = in.limits.Clamp(DesiredSize(z, total));
   }
 
-  // 5. Follow the cheapest candidate within the SLO.
+  // 6. Follow the cheapest candidate within the SLO.
   const double slo = config_.slo_underprovision_pct / 100;
   // Within the SLO: a share of short intervals (shorts over the weight, > 0 here) at
   // most slo, compared without a division per candidate. The candidate followed is not

@@ -16,7 +16,13 @@
 //   3. Reactive floor: never below the load now at the target utilisation (as PHPA
 //      and Crane do, the decision is the max of predictive and reactive), so a poor
 //      forecast or a cold start can never size below what is needed this minute.
-//   4. Scale in conservatively: the max of the needs of a stabilisation window (none,
+//   4. Tolerance (Kubernetes HPA's, upwards only), for the candidates on a point
+//      forecast: a need at most kScaleUpTolerance above the candidate's size, with
+//      the load now served, is the size it has, and that is what its window
+//      records. A point forecast moves with the load's noise; growing for a need one
+//      instance up buys an instance that is ready H intervals on, after the noise
+//      has passed, and that the window then holds. A real rise soon needs more.
+//   5. Scale in conservatively: the max of the needs of a stabilisation window (none,
 //      or 900 s), never on missing data, never during an anomaly.
 //
 // Headroom (SLO-driven): after each interval the candidate sees whether it was short
@@ -95,6 +101,9 @@ class PredictivePolicy final : public Policy {
   static constexpr double kMinEvidence = 100;  // intervals judged before a switch
   static constexpr double kSwitchMargin = 0.02;       // 2 % cheaper
   static constexpr double kLongStabilizationS = 900;
+  // The candidates on a point forecast do not grow for a need at most this share above
+  // their size (Kubernetes HPA's default tolerance, here upwards only): see the header.
+  static constexpr double kScaleUpTolerance = 0.1;
 
  private:
   PredictiveConfig config_;

@@ -522,6 +522,35 @@ TEST(PredictiveCandidates, AFollowedCandidateShortAgainAndAgainIsLeft) {
   }
 }
 
+// A candidate on a point forecast does not grow for a need within kScaleUpTolerance
+// of its size while the load now fits: 12 instances where it has 11 is held (the
+// forecast's noise would buy an instance that is ready after the noise has passed).
+// A need beyond the tolerance is grown to at once, and so is a load that does not fit
+// now. Headroom fixed at 1.1: a forecast of 100 needs 11 instances of 10, 108 needs
+// 12, 120 needs 14.
+TEST(PredictiveCandidates, ANeedWithinTheToleranceIsNotGrownTo) {
+  std::unique_ptr<Policy> policy = MakePolicy("predictive", {{"adapt_rate", "0"}});
+  ASSERT_NE(policy, nullptr);
+  std::vector<test::Step> steady = Repeat(600, Load(100).WithForecast(Ensemble(150, 100)));
+  std::vector<test::Step> steps = steady;
+  for (int i = 0; i < 5; ++i) steps.push_back(Load(100).WithForecast(Ensemble(150, 108)));
+  steps.push_back(Load(100).WithForecast(Ensemble(150, 120)));
+  const std::vector<Decision> got = RunSteps(*policy, Start(), steps);
+  const std::size_t n = steady.size();
+  ASSERT_NE(got[n - 1].model, "holt-winters daily");
+  ASSERT_EQ(got[n - 1].desired, 11);
+  for (std::size_t i = n; i < n + 5; ++i) {
+    EXPECT_EQ(got[i].desired, 11) << "step " << i;
+    EXPECT_EQ(got[i].reason, Reason::kWithinTolerance) << "step " << i;
+  }
+  EXPECT_EQ(got.back().desired, 14);
+
+  // The load now needing 12: grown to, though 12 is within the tolerance of 11.
+  steps = steady;
+  steps.push_back(Load(115).WithForecast(Ensemble(150, 100)));
+  EXPECT_EQ(RunSteps(*policy, Start(), steps).back().desired, 12);
+}
+
 // A single forecast (another forecaster than `auto`) makes candidates on it alone.
 TEST(PredictiveCandidates, WorkWithASingleForecast) {
   std::unique_ptr<Policy> policy = MakePolicy("predictive");
