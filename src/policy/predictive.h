@@ -21,7 +21,7 @@
 //      the load now served, is the size it has, and that is what its window
 //      records. A point forecast moves with the load's noise; growing for a need one
 //      instance up buys an instance that is ready H intervals on, after the noise
-//      has passed, and that the window then holds. A real rise soon needs more.
+//      has passed, and that the window then holds. A real rise soon goes past it.
 //   5. Scale in conservatively: the max of the needs of a stabilisation window (none,
 //      or 900 s), never on missing data, never during an anomaly.
 //

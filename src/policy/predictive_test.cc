@@ -526,8 +526,8 @@ TEST(PredictiveCandidates, AFollowedCandidateShortAgainAndAgainIsLeft) {
 // of its size while the load now fits: 12 instances where it has 11 is held (the
 // forecast's noise would buy an instance that is ready after the noise has passed).
 // A need beyond the tolerance is grown to at once, and so is a load that does not fit
-// now. Headroom fixed at 1.1: a forecast of 100 needs 11 instances of 10, 108 needs
-// 12, 120 needs 14.
+// now. Headroom fixed at 1.1, and the group follows a multiplicative candidate: a
+// forecast of 100 needs 11 instances of 10, 108 needs 12, 120 needs 14.
 TEST(PredictiveCandidates, ANeedWithinTheToleranceIsNotGrownTo) {
   std::unique_ptr<Policy> policy = MakePolicy("predictive", {{"adapt_rate", "0"}});
   ASSERT_NE(policy, nullptr);
