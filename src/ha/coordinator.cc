@@ -73,8 +73,12 @@ std::string Coordinator::LockKey(const std::string& group) const {
 Status Coordinator::Start() {
   if (started_) return Status::Error("HA coordinator: already started");
   started_ = true;
-  Status last = Status::Error("no etcd endpoint");
-  for (std::size_t i = 0; i < clients_.size(); ++i) {
+  if (clients_.empty()) return Status::Error("HA: no etcd endpoint");
+  // Every endpoint in turn, a poll apart, for one lease TTL: an error in passing (etcd
+  // just up, a connection dropped) is not fatal, and no etcd at all fails in a TTL.
+  Status last = Status::Ok();
+  const MonotonicPoint deadline = clock_.Monotonic() + config_.lease_ttl;
+  for (std::size_t attempt = 1;; ++attempt) {
     Round();
     {
       std::lock_guard lock(mu_);
@@ -84,6 +88,9 @@ Status Coordinator::Start() {
       }
       last = Status::Error(last_warning_);
     }
+    if (attempt % clients_.size() != 0) continue;  // the next endpoint at once
+    if (clock_.Monotonic() >= deadline) break;
+    Pause(std::min(deadline, clock_.Monotonic() + poll_));
   }
   if (!last.ok()) {
     return Status::Error("HA: cannot join through etcd (" + last.message() + ")");
@@ -129,11 +136,15 @@ void Coordinator::Loop() {
   while (!stop_.load()) {
     const MonotonicPoint next = clock_.Monotonic() + poll_;
     Round();
-    // Sleep in steps the clock can measure, looking at the stop flag.
-    while (!stop_.load() && clock_.Monotonic() < next) {
-      clock_.SleepUntil(
-          clock_.Now() + std::min(Duration(0.05), Duration(next - clock_.Monotonic())));
-    }
+    Pause(next);
+  }
+}
+
+void Coordinator::Pause(MonotonicPoint until) {
+  // Sleep in steps the clock can measure, looking at the stop flag.
+  while (!stop_.load() && clock_.Monotonic() < until) {
+    clock_.SleepUntil(clock_.Now() +
+                      std::min(Duration(0.05), Duration(until - clock_.Monotonic())));
   }
 }
 

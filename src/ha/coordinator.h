@@ -68,7 +68,8 @@ class Coordinator final : public ActuationGate {
   ~Coordinator() override;  // Stops.
 
   // Grants the lease and registers the member, then coordinates on a thread of
-  // its own. An error if no etcd endpoint answers.
+  // its own. Tries every endpoint in turn, a poll apart, for one lease TTL, so an
+  // error in passing is not fatal; an error if none has answered by then.
   Status Start();
   // Releases what this replica holds and revokes its lease, so that another takes
   // over at once rather than after the TTL. Idempotent.
@@ -96,6 +97,8 @@ class Coordinator final : public ActuationGate {
   void Loop();
   // One round: lease, members, election or release of groups no longer won.
   void Round();
+  // Sleeps until `until`, in steps the clock can measure, or until Stop.
+  void Pause(MonotonicPoint until);
   bool LeaseGood() const;  // REQUIRES: mu_ held
   const EtcdClient& Client() const;
   // After a failed call: try the next endpoint next time.

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/real_server_test_util.h"
@@ -92,6 +96,26 @@ TEST(RendezvousTest, SpreadsGroupsAndMovesOnlyTheLeaversShare) {
 
 // ---------------------------------------------------------------- a real etcd
 
+// The command line of a one-member etcd serving clients at `url`, its data in `dir`.
+std::vector<std::string> EtcdCommand(const std::string& etcd, const TempDir& dir,
+                                     const std::string& url, const std::string& peer) {
+  return {etcd,
+          "--name",
+          "test",
+          "--data-dir",
+          (dir.path() / "data").string(),
+          "--listen-client-urls",
+          url,
+          "--advertise-client-urls",
+          url,
+          "--listen-peer-urls",
+          peer,
+          "--initial-advertise-peer-urls",
+          peer,
+          "--initial-cluster",
+          "test=" + peer};
+}
+
 // Debian's etcd on two free loopback ports, with a data folder of its own.
 class EtcdFixture : public ::testing::Test {
  protected:
@@ -103,12 +127,8 @@ class EtcdFixture : public ::testing::Test {
     ASSERT_GT(ports[1], 0);
     url_ = "http://127.0.0.1:" + std::to_string(ports[0]);
     const std::string peer = "http://127.0.0.1:" + std::to_string(ports[1]);
-    ASSERT_TRUE(server_.Start({*etcd, "--name", "test", "--data-dir",
-                               (dir_.path() / "data").string(), "--listen-client-urls", url_,
-                               "--advertise-client-urls", url_, "--listen-peer-urls", peer,
-                               "--initial-advertise-peer-urls", peer, "--initial-cluster",
-                               "test=" + peer},
-                              (dir_.path() / "etcd.log").string()));
+    ASSERT_TRUE(
+        server_.Start(EtcdCommand(*etcd, dir_, url_, peer), (dir_.path() / "etcd.log").string()));
     EtcdClient client(url_, Duration(0.5));
     ASSERT_TRUE(WaitFor([&] { return client.Get("/ready").ok(); }, Duration(30)))
         << "etcd did not start";
@@ -226,6 +246,33 @@ TEST_F(EtcdFixture, ShardsGiveEachGroupToExactlyOneMember) {
       EXPECT_EQ(second[g][0], first[g][0]) << g;
     }
   }
+}
+
+// An etcd that is not up yet when the replica starts (both started together, as a
+// service manager may): Start keeps trying, a poll apart, for one lease TTL.
+TEST(CoordinatorTest, StartWaitsForAnEtcdThatComesUpWithinTheTtl) {
+  const std::optional<std::string> etcd = FindProgram("etcd");
+  if (!etcd) GTEST_SKIP() << "needs the Debian package etcd-server";
+  const std::vector<int> ports = FreePorts(2);
+  ASSERT_GT(ports[0], 0);
+  ASSERT_GT(ports[1], 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ports[0]);
+  const std::string peer = "http://127.0.0.1:" + std::to_string(ports[1]);
+  HaConfig c;
+  c.etcd = {url};
+  c.member = "a";
+  c.lease_ttl = Duration(20);
+  Coordinator coordinator(c, RealClock::Default(), [](bool, const std::string&) {});
+  std::future<Status> started = std::async(std::launch::async, [&] { return coordinator.Start(); });
+  // The first attempts meet a closed port.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  TempDir dir("prescale-etcd");
+  ChildProcess server;
+  ASSERT_TRUE(server.Start(EtcdCommand(*etcd, dir, url, peer), (dir.path() / "etcd.log").string()));
+  const Status s = started.get();
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(coordinator.MayActuate("web").ok());
+  coordinator.Stop();
 }
 
 TEST(CoordinatorTest, StartFailsClearlyWithoutEtcd) {
