@@ -76,24 +76,18 @@ Status Coordinator::Start() {
   if (clients_.empty()) return Status::Error("HA: no etcd endpoint");
   // Every endpoint in turn, a poll apart, for one lease TTL: an error in passing (etcd
   // just up, a connection dropped) is not fatal, and no etcd at all fails in a TTL.
-  Status last = Status::Ok();
   const MonotonicPoint deadline = clock_.Monotonic() + config_.lease_ttl;
   for (std::size_t attempt = 1;; ++attempt) {
     Round();
+    const bool pass_done = attempt % clients_.size() == 0;  // else the next endpoint now
     {
       std::lock_guard lock(mu_);
-      if (lease_ok_) {
-        last = Status::Ok();
-        break;
+      if (lease_ok_) break;
+      if (pass_done && clock_.Monotonic() >= deadline) {
+        return Status::Error("HA: cannot join through etcd (" + last_warning_ + ")");
       }
-      last = Status::Error(last_warning_);
     }
-    if (attempt % clients_.size() != 0) continue;  // the next endpoint at once
-    if (clock_.Monotonic() >= deadline) break;
-    Pause(std::min(deadline, clock_.Monotonic() + poll_));
-  }
-  if (!last.ok()) {
-    return Status::Error("HA: cannot join through etcd (" + last.message() + ")");
+    if (pass_done) Pause(std::min(deadline, clock_.Monotonic() + poll_));
   }
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();

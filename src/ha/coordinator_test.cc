@@ -2,14 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <atomic>
 #include <future>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/real_server_test_util.h"
@@ -96,39 +95,34 @@ TEST(RendezvousTest, SpreadsGroupsAndMovesOnlyTheLeaversShare) {
 
 // ---------------------------------------------------------------- a real etcd
 
-// The command line of a one-member etcd serving clients at `url`, its data in `dir`.
-std::vector<std::string> EtcdCommand(const std::string& etcd, const TempDir& dir,
-                                     const std::string& url, const std::string& peer) {
-  return {etcd,
-          "--name",
-          "test",
-          "--data-dir",
-          (dir.path() / "data").string(),
-          "--listen-client-urls",
-          url,
-          "--advertise-client-urls",
-          url,
-          "--listen-peer-urls",
-          peer,
-          "--initial-advertise-peer-urls",
-          peer,
-          "--initial-cluster",
-          "test=" + peer};
-}
-
 // Debian's etcd on two free loopback ports, with a data folder of its own.
 class EtcdFixture : public ::testing::Test {
  protected:
   void SetUp() override {
+    FindEtcd();
+    if (IsSkipped() || HasFatalFailure()) return;
+    StartEtcd();
+  }
+
+  // Finds the etcd binary (skips without it) and two free ports for it.
+  void FindEtcd() {
     const std::optional<std::string> etcd = FindProgram("etcd");
     if (!etcd) GTEST_SKIP() << "needs the Debian package etcd-server";
+    etcd_ = *etcd;
     const std::vector<int> ports = FreePorts(2);
     ASSERT_GT(ports[0], 0);
     ASSERT_GT(ports[1], 0);
     url_ = "http://127.0.0.1:" + std::to_string(ports[0]);
-    const std::string peer = "http://127.0.0.1:" + std::to_string(ports[1]);
-    ASSERT_TRUE(
-        server_.Start(EtcdCommand(*etcd, dir_, url_, peer), (dir_.path() / "etcd.log").string()));
+    peer_ = "http://127.0.0.1:" + std::to_string(ports[1]);
+  }
+
+  // Starts the one-member etcd and waits until it serves.
+  void StartEtcd() {
+    ASSERT_TRUE(server_.Start(
+        {etcd_, "--name", "test", "--data-dir", (dir_.path() / "data").string(),
+         "--listen-client-urls", url_, "--advertise-client-urls", url_, "--listen-peer-urls", peer_,
+         "--initial-advertise-peer-urls", peer_, "--initial-cluster", "test=" + peer_},
+        (dir_.path() / "etcd.log").string()));
     EtcdClient client(url_, Duration(0.5));
     ASSERT_TRUE(WaitFor([&] { return client.Get("/ready").ok(); }, Duration(30)))
         << "etcd did not start";
@@ -147,7 +141,7 @@ class EtcdFixture : public ::testing::Test {
 
   TempDir dir_{"prescale-etcd"};
   ChildProcess server_;
-  std::string url_;
+  std::string etcd_, url_, peer_;
 };
 
 TEST_F(EtcdFixture, ClientSpeaksTheGateway) {
@@ -248,27 +242,28 @@ TEST_F(EtcdFixture, ShardsGiveEachGroupToExactlyOneMember) {
   }
 }
 
+// The same etcd, started only once the replica has tried and failed to join it.
+class LateEtcdFixture : public EtcdFixture {
+ protected:
+  void SetUp() override { FindEtcd(); }
+};
+
 // An etcd that is not up yet when the replica starts (both started together, as a
 // service manager may): Start keeps trying, a poll apart, for one lease TTL.
-TEST(CoordinatorTest, StartWaitsForAnEtcdThatComesUpWithinTheTtl) {
-  const std::optional<std::string> etcd = FindProgram("etcd");
-  if (!etcd) GTEST_SKIP() << "needs the Debian package etcd-server";
-  const std::vector<int> ports = FreePorts(2);
-  ASSERT_GT(ports[0], 0);
-  ASSERT_GT(ports[1], 0);
-  const std::string url = "http://127.0.0.1:" + std::to_string(ports[0]);
-  const std::string peer = "http://127.0.0.1:" + std::to_string(ports[1]);
+TEST_F(LateEtcdFixture, StartWaitsForAnEtcdThatComesUpWithinTheTtl) {
   HaConfig c;
-  c.etcd = {url};
+  c.etcd = {url_};
   c.member = "a";
   c.lease_ttl = Duration(20);
-  Coordinator coordinator(c, RealClock::Default(), [](bool, const std::string&) {});
+  std::atomic<bool> refused{false};
+  Coordinator coordinator(c, RealClock::Default(), [&](bool warning, const std::string&) {
+    if (warning) refused = true;
+  });
   std::future<Status> started = std::async(std::launch::async, [&] { return coordinator.Start(); });
-  // The first attempts meet a closed port.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  TempDir dir("prescale-etcd");
-  ChildProcess server;
-  ASSERT_TRUE(server.Start(EtcdCommand(*etcd, dir, url, peer), (dir.path() / "etcd.log").string()));
+  // The first attempt meets a closed port; then etcd comes up.
+  ASSERT_TRUE(WaitFor([&] { return refused.load(); }, Duration(10)));
+  StartEtcd();
+  if (HasFatalFailure()) return;
   const Status s = started.get();
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_TRUE(coordinator.MayActuate("web").ok());

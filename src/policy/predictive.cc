@@ -19,7 +19,6 @@ struct CandidateSpec {
   bool upper = true;  // size on the upper quantile; else on the point forecast
   Form form = Form::kMultiplicative;
   Duration stabilization{0};
-  double tolerance = 0;  // a need at most this share above the size now is not grown to
 };
 
 struct Need {
@@ -141,10 +140,9 @@ std::vector<CandidateSpec> Specs(const PredictiveConfig& c, int members) {
   const Duration long_window(PredictivePolicy::kLongStabilizationS);
   for (int m = 0; m < members; ++m) {
     for (Form form : {Form::kMultiplicative, Form::kAdditive}) {
-      const double tol = PredictivePolicy::kScaleUpTolerance;
-      specs.push_back({m, false, form, Duration(0), tol});
+      specs.push_back({m, false, form, Duration(0)});
       // A window shorter than a step holds nothing back: the same candidate again.
-      if (long_window >= c.interval) specs.push_back({m, false, form, long_window, tol});
+      if (long_window >= c.interval) specs.push_back({m, false, form, long_window});
     }
   }
   return specs;
@@ -480,7 +478,9 @@ Decision PredictivePolicy::Decide(const PolicyInput& in, PolicyState& state) con
 
     // 4. Tolerance: a need a little above the candidate's size, with the load now
     //    served, is the size it has, and the window records that (as HPA's does).
-    z.tolerated = z.need > total && z.need <= total * (1 + c.spec.tolerance) && reactive <= total;
+    //    Only on a point forecast: candidate 0's upper quantile has none.
+    const double tolerance = c.spec.upper ? 0.0 : kScaleUpTolerance;
+    z.tolerated = z.need > total && z.need <= total * (1 + tolerance) && reactive <= total;
     if (z.tolerated) z.need = total;
 
     // 5. The stabilisation window's largest need, the floor for a scale-in.
